@@ -1,0 +1,244 @@
+// Command secctx-lint judges Kubernetes manifests as Azure Policy's pod
+// security policies would judge the Pods they create. This file is wiring
+// only: flags, configuration, exit codes.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/policy"
+	"github.com/secctx-lint/secctx-lint/report"
+	"github.com/secctx-lint/secctx-lint/source"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit statuses.
+const (
+	exitOK       = 0 // nothing at or above --fail-on
+	exitFindings = 1 // something at or above --fail-on
+	exitUsage    = 2 // usage or configuration error
+	exitInput    = 3 // some input could not be read or parsed
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// config is what the flags say.
+type config struct {
+	initiative  string
+	constraints multiFlag
+	namespace   string
+	strict      bool
+	format      string
+	failOn      string
+	maxSize     int64
+	showVersion bool
+	paths       []string
+}
+
+const usageHead = `secctx-lint judges the pod templates in Kubernetes manifests as Azure Policy
+for Kubernetes (AKS) judges the Pods they create, and says which field is
+missing or wrong, with file, line and column.
+
+Usage:
+  secctx-lint [flags] [PATH ...]
+
+PATH is a file, a folder (walked for *.yaml, *.yml and *.json; .git is
+skipped) or - for stdin. With no PATH, the current folder is read.
+
+Flags:
+`
+
+const usageTail = `
+What is judged:
+  Pods and the pod templates of Deployment, ReplicaSet, StatefulSet,
+  DaemonSet, Job, CronJob, ReplicationController, PodTemplate, List items and
+  any kind with a pod spec at spec.template.spec (Argo Rollout, ...). Other
+  documents are ignored. Azure's default excluded namespaces (kube-system,
+  gatekeeper-system, azure-arc, azure-extensions-usage-system) are not judged.
+
+Levels:
+  error    the policy's effect is Deny
+  warning  the policy's effect is Audit
+  notice   a strict finding: an older or stricter reading of the policy
+           fails the pod, the template Azure serves today probably passes it
+           (reported at its effect's level with --strict)
+
+Exit status:
+  0  nothing at or above --fail-on
+  1  something at or above --fail-on
+  2  usage or configuration error
+  3  some input could not be read or parsed (the rest is still judged)
+
+Examples:
+  secctx-lint deploy/
+  secctx-lint --initiative baseline --fail-on error k8s/*.yaml
+  kubectl get constraints -o yaml > c.yaml && secctx-lint --constraint c.yaml deploy/
+  helm template ./chart | secctx-lint -
+`
+
+func parseFlags(args []string, stderr io.Writer) (*config, error) {
+	cfg := &config{}
+	fs := flag.NewFlagSet("secctx-lint", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.initiative, "initiative", "restricted", "built-in initiative to judge with: "+strings.Join(policy.BuiltinNames(), " or "))
+	fs.Var(&cfg.constraints, "constraint", "Gatekeeper constraint file (K8sPSP* or K8sAzure* kinds, or a List of them) to judge with instead of an initiative; repeatable")
+	fs.StringVar(&cfg.namespace, "namespace", "default", "namespace for objects without metadata.namespace")
+	fs.BoolVar(&cfg.strict, "strict", false, "report strict findings at their effect's level instead of as notices")
+	fs.StringVar(&cfg.format, "format", "text", "output format: "+strings.Join(report.FormatNames(), ", "))
+	fs.StringVar(&cfg.failOn, "fail-on", "warning", "lowest level that makes the exit status 1: error, warning, notice or never")
+	fs.Int64Var(&cfg.maxSize, "max-file-size", source.DefaultLimits.MaxFileSize, "largest input file read, in bytes")
+	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageHead)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, usageTail)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	cfg.paths = fs.Args()
+	if _, ok := report.Formats[cfg.format]; !ok {
+		return nil, fmt.Errorf("unknown --format %q (want %s)", cfg.format, strings.Join(report.FormatNames(), ", "))
+	}
+	if failRank(cfg.failOn) < 0 {
+		return nil, fmt.Errorf("unknown --fail-on %q (want error, warning, notice or never)", cfg.failOn)
+	}
+	return cfg, nil
+}
+
+// failRank maps --fail-on to the lowest level rank that fails; never is
+// above every level.
+func failRank(s string) int {
+	switch s {
+	case "error":
+		return lint.LevelError.Rank()
+	case "warning":
+		return lint.LevelWarning.Rank()
+	case "notice":
+		return lint.LevelNotice.Rank()
+	case "never":
+		return 100
+	}
+	return -1
+}
+
+// constraints builds what to judge with: the constraint files when given,
+// else the initiative assigned with Audit to every namespace but Azure's
+// default exclusions.
+func constraints(cfg *config) ([]*policy.Constraint, []*source.Error, error) {
+	if len(cfg.constraints) > 0 {
+		var out []*policy.Constraint
+		var errs []*source.Error
+		for _, path := range cfg.constraints {
+			f, perrs := source.ReadFile(source.Input{Path: path}, nil, source.DefaultLimits)
+			errs = append(errs, perrs...)
+			cs, cerrs := policy.ReadConstraints(f)
+			errs = append(errs, cerrs...)
+			out = append(out, cs...)
+		}
+		if len(errs) == 0 && len(out) == 0 {
+			return nil, nil, fmt.Errorf("the --constraint files hold no constraint")
+		}
+		return out, errs, nil
+	}
+	in, err := policy.Builtin(cfg.initiative)
+	if err != nil {
+		return nil, nil, err
+	}
+	a := &policy.Assignment{Initiative: in, Effect: policy.Audit,
+		Match: policy.Match{ExcludedNamespaces: policy.DefaultExcludedNamespaces}}
+	cs, err := a.Constraints()
+	return cs, nil, err
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	cfg, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
+		return exitUsage
+	}
+	if cfg.showVersion {
+		fmt.Fprintf(stdout, "secctx-lint %s\n", version)
+		return exitOK
+	}
+	cs, cerrs, err := constraints(cfg)
+	if err == nil && len(cerrs) > 0 {
+		for _, e := range cerrs {
+			fmt.Fprintf(stderr, "secctx-lint: %v\n", e)
+		}
+		return exitUsage
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
+		return exitUsage
+	}
+	engine, err := lint.New(cs, lint.Options{DefaultNamespace: cfg.namespace, Strict: cfg.strict})
+	if err != nil {
+		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
+		return exitUsage
+	}
+	paths := cfg.paths
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	inputs, errs := source.Expand(paths)
+	run := &report.Run{Errors: errs, Sources: map[string]*source.LineIndex{}}
+	lim := source.DefaultLimits
+	lim.MaxFileSize = cfg.maxSize
+	type judged struct {
+		file     *source.File
+		errs     []*source.Error
+		findings []lint.Finding
+		stats    lint.Stats
+	}
+	source.Each(inputs, stdin, lim, func(f *source.File, errs []*source.Error) judged {
+		fs, st := engine.File(f)
+		return judged{file: f, errs: errs, findings: fs, stats: st}
+	}, func(j judged) {
+		run.Summary.Files++
+		run.Summary.Documents += j.stats.Documents
+		run.Summary.Workloads += j.stats.Workloads
+		run.Errors = append(run.Errors, j.errs...)
+		run.Findings = append(run.Findings, j.findings...)
+		if len(j.findings) > 0 {
+			run.Sources[j.file.Path] = j.file.Lines()
+		}
+	})
+	run.Summary.Findings = len(run.Findings)
+	if err := report.Formats[cfg.format](stdout, run); err != nil {
+		fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
+		return exitUsage
+	}
+	return exitStatus(run, failRank(cfg.failOn))
+}
+
+func exitStatus(r *report.Run, failAt int) int {
+	if len(r.Errors) > 0 {
+		return exitInput
+	}
+	for _, f := range r.Findings {
+		if f.Level.Rank() >= failAt {
+			return exitFindings
+		}
+	}
+	return exitOK
+}

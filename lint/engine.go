@@ -1,0 +1,389 @@
+// Package lint judges pod templates as Azure Policy's Gatekeeper would
+// judge the Pods they create. One file per policy rule; this file holds the
+// engine that runs them.
+package lint
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/secctx-lint/secctx-lint/policy"
+	"github.com/secctx-lint/secctx-lint/source"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// FixValues are the values the fixer writes for missing IDs.
+type FixValues struct {
+	RunAsUser          int64
+	RunAsGroup         int64
+	FSGroup            int64
+	SupplementalGroups []int64
+}
+
+// DefaultFixValues are the values of the Kubernetes documentation's
+// security-context example, which users already know.
+var DefaultFixValues = FixValues{RunAsUser: 1000, RunAsGroup: 3000, FSGroup: 2000, SupplementalGroups: []int64{2000}}
+
+// Options tune the engine.
+type Options struct {
+	// DefaultNamespace is used for objects without metadata.namespace.
+	DefaultNamespace string
+	// Strict reports strict findings at their effect's level.
+	Strict bool
+	// Fix holds the values fixes write.
+	Fix FixValues
+}
+
+// rule is one policy's semantics.
+type rule struct {
+	id string
+	// skipWindows: Azure's template for this policy skips Windows pods.
+	skipWindows bool
+	// compile reads a constraint's parameters once, before any pod.
+	compile func(c *policy.Constraint) (checker, error)
+}
+
+type checker interface {
+	check(p *Pod, r *reporter)
+}
+
+var rules = map[string]*rule{}
+
+func register(r *rule) { rules[r.id] = r }
+
+// RuleIDs lists the rules the engine implements.
+func RuleIDs() []string {
+	var ids []string
+	for id := range rules {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+type compiled struct {
+	c    *policy.Constraint
+	rule *rule
+	chk  checker
+}
+
+// Engine judges documents against a set of constraints.
+type Engine struct {
+	checks []compiled
+	opts   Options
+}
+
+// New compiles the constraints. A constraint whose rule is unknown or
+// whose parameters are malformed is an error: nothing is judged with a
+// configuration that does not mean what its author thinks.
+func New(constraints []*policy.Constraint, opts Options) (*Engine, error) {
+	if opts.DefaultNamespace == "" {
+		opts.DefaultNamespace = "default"
+	}
+	if opts.Fix.RunAsUser == 0 && opts.Fix.RunAsGroup == 0 {
+		opts.Fix = DefaultFixValues
+	}
+	e := &Engine{opts: opts}
+	for _, c := range constraints {
+		if c.Effect == policy.Disabled {
+			continue
+		}
+		r, ok := rules[c.Rule]
+		if !ok {
+			return nil, fmt.Errorf("%s: no rule %q", c.Origin, c.Rule)
+		}
+		chk, err := r.compile(c)
+		if err != nil {
+			return nil, fmt.Errorf("%s (%s %s): %w", c.Origin, c.Kind, c.Name, err)
+		}
+		e.checks = append(e.checks, compiled{c: c, rule: r, chk: chk})
+	}
+	return e, nil
+}
+
+// Stats counts what a run looked at.
+type Stats struct {
+	Documents int
+	Workloads int
+}
+
+// File judges every pod template of a parsed file.
+func (e *Engine) File(f *source.File) ([]Finding, Stats) {
+	var out []Finding
+	st := Stats{Documents: f.DocumentCount}
+	for _, doc := range f.Docs {
+		for _, pod := range Pods(doc, e.opts.DefaultNamespace) {
+			st.Workloads++
+			for i := range e.checks {
+				ck := &e.checks[i]
+				if !ck.c.Match.Covers(pod.Namespace, pod.Labels) {
+					continue
+				}
+				if ck.c.Semantics == policy.Azure && ck.rule.skipWindows && pod.Windows() {
+					continue
+				}
+				r := &reporter{engine: e, pod: pod, ck: ck, out: &out}
+				ck.chk.check(pod, r)
+			}
+		}
+	}
+	SortFindings(out)
+	return out, st
+}
+
+// SortFindings orders findings by file, position, rule and container.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Field < b.Field
+	})
+}
+
+// reporter fills the common parts of a finding.
+type reporter struct {
+	engine *Engine
+	pod    *Pod
+	ck     *compiled
+	out    *[]Finding
+}
+
+func (r *reporter) fix() FixValues { return r.engine.opts.Fix }
+
+// violation describes one failure.
+type violation struct {
+	container *Container // nil for pod-level findings
+	// at is the node to point at; key and value give a span when both set.
+	key, value *yaml.Node
+	field      string // dotted path from the object root
+	msg        string
+	certainty  Certainty
+	changes    []Change
+	fixNote    string
+}
+
+func (r *reporter) report(v violation) {
+	c := r.ck.c
+	f := Finding{
+		Rule:       c.Rule,
+		Policy:     c.PolicyName(),
+		Effect:     c.Effect,
+		Certainty:  v.certainty,
+		File:       r.pod.Doc.File.Path,
+		Kind:       r.pod.Kind,
+		Namespace:  r.pod.Namespace,
+		Name:       r.pod.Name,
+		Field:      v.field,
+		Message:    v.msg,
+		Changes:    v.changes,
+		Fixable:    len(v.changes) > 0,
+		FixNote:    v.fixNote,
+		Constraint: c,
+		Doc:        r.pod.Doc,
+	}
+	if f.Certainty == "" {
+		f.Certainty = Certain
+	}
+	if c.Definition != nil {
+		f.PolicyID = c.Definition.ID
+		f.PolicyVersion = c.Definition.Version
+	}
+	if v.container != nil {
+		f.Container = v.container.Name
+	}
+	f.Level = LevelWarning
+	if c.Effect == policy.Deny {
+		f.Level = LevelError
+	}
+	if f.Certainty == Strict && !r.engine.opts.Strict {
+		f.Level = LevelNotice
+	}
+	f.Line, f.Column, f.EndLine, f.EndColumn = span(v.key, v.value)
+	*r.out = append(*r.out, f)
+}
+
+// span gives the position of a key (and its value when it is a scalar on
+// the same line), in yaml.v3's 1-based lines and rune columns.
+func span(key, value *yaml.Node) (line, col, endLine, endCol int) {
+	n := key
+	if n == nil {
+		n = value
+	}
+	if n == nil {
+		return 1, 1, 1, 1
+	}
+	line, col = n.Line, n.Column
+	endLine, endCol = line, col+tokenWidth(n)
+	if key != nil && value != nil && value.Kind == yaml.ScalarNode && value.Line == key.Line && value.Column > key.Column {
+		endCol = value.Column + tokenWidth(value)
+	}
+	return
+}
+
+// tokenWidth approximates a node's width in the source: its text plus
+// quotes. Block scalars and collections count one column.
+func tokenWidth(n *yaml.Node) int {
+	if n.Kind != yaml.ScalarNode || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return 1
+	}
+	w := utf8.RuneCountInString(n.Value)
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		w += 2
+	}
+	if w == 0 {
+		w = 1
+	}
+	return w
+}
+
+// containerField points at a container's securityContext field: the field
+// itself when written, else the securityContext key, else the container's
+// name.
+func containerField(p *Pod, ct *Container, path ...string) (key, value *yaml.Node, field string) {
+	field = ct.Path(p) + ".securityContext." + strings.Join(path, ".")
+	m := ct.SC
+	for i, k := range path {
+		kn, vn := source.Lookup(m, k)
+		if kn == nil {
+			break
+		}
+		if i == len(path)-1 {
+			return kn, vn, field
+		}
+		m = source.Mapping(vn)
+		if m == nil {
+			return kn, nil, field
+		}
+	}
+	if ct.SCKey != nil {
+		return ct.SCKey, nil, field
+	}
+	return ct.NameKey, nil, field
+}
+
+// podField does the same for the pod-level securityContext: the field, the
+// securityContext key, or the pod spec's key.
+func podField(p *Pod, path ...string) (key, value *yaml.Node, field string) {
+	field = p.SpecPath + ".securityContext." + strings.Join(path, ".")
+	scKey, sc := source.Lookup(p.Spec, "securityContext")
+	m := source.Mapping(sc)
+	for i, k := range path {
+		kn, vn := source.Lookup(m, k)
+		if kn == nil {
+			break
+		}
+		if i == len(path)-1 {
+			return kn, vn, field
+		}
+		m = source.Mapping(vn)
+		if m == nil {
+			return kn, nil, field
+		}
+	}
+	if scKey != nil {
+		return scKey, nil, field
+	}
+	if p.SpecKey != nil {
+		return p.SpecKey, nil, field
+	}
+	return nil, p.Spec, field
+}
+
+// exclusions are the containers a constraint leaves alone.
+type exclusions struct {
+	names  []string
+	images []string
+}
+
+func readExclusions(params map[string]any) (exclusions, error) {
+	var ex exclusions
+	var err error
+	if ex.names, err = stringList(params, "excludedContainers"); err != nil {
+		return ex, err
+	}
+	if ex.images, err = stringList(params, "excludedImages"); err != nil {
+		return ex, err
+	}
+	exempt, err := stringList(params, "exemptImages")
+	ex.images = append(ex.images, exempt...)
+	return ex, err
+}
+
+// skip reports whether the container is excluded by name or image (exact,
+// or prefix for entries ending in *).
+func (ex exclusions) skip(ct *Container) bool {
+	for _, n := range ex.names {
+		if n == ct.Name {
+			return true
+		}
+	}
+	for _, img := range ex.images {
+		if img == ct.Image || (strings.HasSuffix(img, "*") && strings.HasPrefix(ct.Image, strings.TrimSuffix(img, "*"))) {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeParams converts a constraint's parameters into a typed struct
+// through JSON, so that parameters read from YAML, JSON or Go literals
+// all land the same way.
+func decodeParams(params map[string]any, into any) error {
+	b, err := json.Marshal(params)
+	if err != nil {
+		return fmt.Errorf("parameters: %w", err)
+	}
+	if err := json.Unmarshal(b, into); err != nil {
+		return fmt.Errorf("parameters: %w", err)
+	}
+	return nil
+}
+
+func stringList(params map[string]any, name string) ([]string, error) {
+	v, ok := params[name]
+	if !ok || v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		if ss, ok := v.([]string); ok {
+			return ss, nil
+		}
+		return nil, fmt.Errorf("parameter %s must be a list of strings, not %T", name, v)
+	}
+	out := make([]string, 0, len(list))
+	for _, it := range list {
+		s, ok := it.(string)
+		if !ok {
+			return nil, fmt.Errorf("parameter %s must be a list of strings; found %v", name, it)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// jsonText renders a parameter value the way Gatekeeper messages print it.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

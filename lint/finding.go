@@ -1,0 +1,107 @@
+package lint
+
+import (
+	"github.com/secctx-lint/secctx-lint/policy"
+	"github.com/secctx-lint/secctx-lint/source"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Level is how loudly a finding is reported.
+type Level string
+
+// Levels, loudest first.
+const (
+	LevelError   Level = "error"   // Deny
+	LevelWarning Level = "warning" // Audit
+	LevelNotice  Level = "notice"  // strict findings unless --strict
+)
+
+// Rank orders levels: error 3, warning 2, notice 1.
+func (l Level) Rank() int {
+	switch l {
+	case LevelError:
+		return 3
+	case LevelWarning:
+		return 2
+	case LevelNotice:
+		return 1
+	}
+	return 0
+}
+
+// Certainty says whether every known reading of a policy fails the pod.
+type Certainty string
+
+const (
+	// Certain: every known reading of the policy fails the pod.
+	Certain Certainty = "certain"
+	// Strict: some reading fails it (an older template, PSS), while the
+	// template Azure probably serves now passes it.
+	Strict Certainty = "strict"
+)
+
+// Finding is one verdict: a policy that the pod a workload creates fails.
+// Its JSON form is the stable output documented in the README.
+type Finding struct {
+	Rule          string        `json:"rule"`
+	Policy        string        `json:"policy"`
+	PolicyID      string        `json:"policyId"`
+	PolicyVersion string        `json:"policyVersion"`
+	Effect        policy.Effect `json:"effect"`
+	Level         Level         `json:"level"`
+	Certainty     Certainty     `json:"certainty"`
+	File          string        `json:"file"`
+	Line          int           `json:"line"`
+	Column        int           `json:"column"`
+	EndLine       int           `json:"endLine"`
+	EndColumn     int           `json:"endColumn"`
+	Kind          string        `json:"kind"`
+	Namespace     string        `json:"namespace"`
+	Name          string        `json:"name"`
+	Container     string        `json:"container,omitempty"`
+	Field         string        `json:"field"`
+	Message       string        `json:"message"`
+	Fixable       bool          `json:"fixable"`
+	// FixNote says why the fixer leaves this finding alone, when it does.
+	FixNote string `json:"fixNote,omitempty"`
+
+	// Changes are what the fixer writes to make the finding go away under
+	// every reading. Empty when not fixable.
+	Changes []Change `json:"-"`
+	// Constraint is the constraint that failed.
+	Constraint *policy.Constraint `json:"-"`
+	// Doc is the document the finding is in.
+	Doc *source.Document `json:"-"`
+}
+
+// Change asks the fixer to make Path exist below the mapping Map with
+// Value, creating the maps on the way. It never replaces a value the user
+// wrote: the fixer only fills what is absent or null. With Append set, the
+// items of the sequence Value are appended to an existing sequence.
+type Change struct {
+	Map    *yaml.Node
+	Path   []string
+	Value  *yaml.Node
+	Append bool
+}
+
+// Scalar values for changes.
+func intNode(v int64) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: itoa(v)}
+}
+
+func boolNode(v bool) *yaml.Node {
+	s := "false"
+	if v {
+		s = "true"
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: s}
+}
+
+func strNode(s string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+}
+
+func seqNode(items ...*yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: items}
+}

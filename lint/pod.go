@@ -1,0 +1,153 @@
+package lint
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/secctx-lint/secctx-lint/source"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Pod is the view of one pod template that the rules judge: the Pod that
+// the workload would create, as Gatekeeper sees it.
+type Pod struct {
+	Doc *source.Document
+	// Kind, Name and Namespace identify the workload object (not the pod).
+	Kind, Name, Namespace string
+	// Meta is the pod (template) metadata mapping; may be nil.
+	Meta *yaml.Node
+	// Spec is the pod spec mapping; SpecKey is its key node (nil for the
+	// items of a bare pod spec at the document root, which has none).
+	Spec, SpecKey *yaml.Node
+	// SpecPath is the dotted path of the pod spec in the object.
+	SpecPath string
+	// Labels and Annotations are the pod template's.
+	Labels, Annotations map[string]string
+	// Containers holds containers, initContainers and ephemeralContainers.
+	Containers []*Container
+	// Object is the workload's mapping node.
+	Object *yaml.Node
+}
+
+// Container is one entry of a pod's container lists.
+type Container struct {
+	Node        *yaml.Node
+	Name, Image string
+	// List is "containers", "initContainers" or "ephemeralContainers".
+	List  string
+	Index int
+	// NameKey is the node of the `name` key (or the entry itself).
+	NameKey *yaml.Node
+	// SC is the securityContext mapping (nil when absent or null); SCKey
+	// its key node, set whenever the key is written.
+	SC, SCKey *yaml.Node
+}
+
+// Path is the container's dotted path, e.g. spec.template.spec.containers[1].
+func (c *Container) Path(p *Pod) string {
+	return fmt.Sprintf("%s.%s[%d]", p.SpecPath, c.List, c.Index)
+}
+
+// Windows reports whether the pod asks for Windows nodes; Azure's Linux
+// templates skip such pods.
+func (p *Pod) Windows() bool {
+	os, _ := source.Str(source.Path(p.Spec, "nodeSelector", "kubernetes.io/os"))
+	return os == "windows"
+}
+
+// PodSC is the pod-level securityContext mapping, or nil.
+func (p *Pod) PodSC() *yaml.Node { return source.Mapping(source.Get(p.Spec, "securityContext")) }
+
+// templatePaths gives, per workload kind, the keys from the object to the
+// pod template (whose metadata and spec are the pod's).
+var templatePaths = map[string][]string{
+	"Deployment":            {"spec", "template"},
+	"ReplicaSet":            {"spec", "template"},
+	"StatefulSet":           {"spec", "template"},
+	"DaemonSet":             {"spec", "template"},
+	"Job":                   {"spec", "template"},
+	"ReplicationController": {"spec", "template"},
+	"CronJob":               {"spec", "jobTemplate", "spec", "template"},
+	"PodTemplate":           {"template"},
+}
+
+// Pods extracts every pod template of a document: the document itself, the
+// items of a List, and any kind with a pod spec at spec.template.spec.
+func Pods(doc *source.Document, defaultNamespace string) []*Pod {
+	var out []*Pod
+	collectPods(doc, doc.Root, "", defaultNamespace, &out, 0)
+	return out
+}
+
+func collectPods(doc *source.Document, obj *yaml.Node, prefix, defaultNS string, out *[]*Pod, depth int) {
+	obj = source.Mapping(obj)
+	if obj == nil || depth > 8 {
+		return
+	}
+	kind, _ := source.Str(source.Get(obj, "kind"))
+	if strings.HasSuffix(kind, "List") && source.Get(obj, "items") != nil {
+		for i, item := range source.Items(source.Get(obj, "items")) {
+			collectPods(doc, item, fmt.Sprintf("%sitems[%d].", prefix, i), defaultNS, out, depth+1)
+		}
+		return
+	}
+	if kind == "" {
+		return
+	}
+	meta := source.Mapping(source.Get(obj, "metadata"))
+	name, _ := source.Str(source.Get(meta, "name"))
+	ns, _ := source.Str(source.Get(meta, "namespace"))
+	if ns == "" {
+		ns = defaultNS
+	}
+	pod := &Pod{Doc: doc, Kind: kind, Name: name, Namespace: ns, Object: obj}
+	var tmplPath []string
+	switch {
+	case kind == "Pod":
+		pod.Meta = meta
+		pod.SpecKey, pod.Spec = source.Lookup(obj, "spec")
+		pod.SpecPath = prefix + "spec"
+	default:
+		tmplPath = templatePaths[kind]
+		if tmplPath == nil {
+			// Argo Rollout, OpenShift DeploymentConfig and the like.
+			tmplPath = []string{"spec", "template"}
+		}
+		tmpl := source.Mapping(source.Path(obj, tmplPath...))
+		if tmpl == nil {
+			return
+		}
+		pod.Meta = source.Mapping(source.Get(tmpl, "metadata"))
+		pod.SpecKey, pod.Spec = source.Lookup(tmpl, "spec")
+		pod.SpecPath = prefix + strings.Join(tmplPath, ".") + ".spec"
+	}
+	pod.Spec = source.Mapping(pod.Spec)
+	if pod.Spec == nil {
+		return
+	}
+	_, known := templatePaths[kind]
+	if kind != "Pod" && !known && source.Get(pod.Spec, "containers") == nil {
+		return // a spec.template.spec that is not a pod spec
+	}
+	pod.Labels = source.StringMap(source.Get(pod.Meta, "labels"))
+	pod.Annotations = source.StringMap(source.Get(pod.Meta, "annotations"))
+	for _, list := range []string{"containers", "initContainers", "ephemeralContainers"} {
+		for i, c := range source.Items(source.Get(pod.Spec, list)) {
+			c = source.Mapping(c)
+			if c == nil {
+				continue
+			}
+			ct := &Container{Node: c, List: list, Index: i, NameKey: c}
+			if k, v := source.Lookup(c, "name"); k != nil {
+				ct.NameKey = k
+				ct.Name, _ = source.Str(v)
+			}
+			ct.Image, _ = source.Str(source.Get(c, "image"))
+			var sc *yaml.Node
+			ct.SCKey, sc = source.Lookup(c, "securityContext")
+			ct.SC = source.Mapping(sc)
+			pod.Containers = append(pod.Containers, ct)
+		}
+	}
+	*out = append(*out, pod)
+}

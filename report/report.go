@@ -1,0 +1,90 @@
+// Package report renders a run's findings and errors for people and tools.
+// One file per format; each reads the same Run.
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/source"
+)
+
+// Run is everything one invocation found.
+type Run struct {
+	Findings []lint.Finding
+	Errors   []*source.Error
+	Summary  Summary
+	// Sources maps a file path to its lines, for snippets.
+	Sources map[string]*source.LineIndex
+}
+
+// Summary counts what was read and found.
+type Summary struct {
+	Files     int `json:"files"`
+	Documents int `json:"documents"`
+	Workloads int `json:"workloads"`
+	Findings  int `json:"findings"`
+	// Fixed counts fields written and files changed by --fix.
+	FixedFields int `json:"fixedFields,omitempty"`
+	FixedFiles  int `json:"fixedFiles,omitempty"`
+}
+
+// Counts returns the number of findings per level.
+func (r *Run) Counts() (errors, warnings, notices int) {
+	for _, f := range r.Findings {
+		switch f.Level {
+		case lint.LevelError:
+			errors++
+		case lint.LevelWarning:
+			warnings++
+		case lint.LevelNotice:
+			notices++
+		}
+	}
+	return
+}
+
+// Formatter writes a run in one format.
+type Formatter func(w io.Writer, r *Run) error
+
+// Formats are the formats --format accepts.
+var Formats = map[string]Formatter{
+	"text": Text,
+	"json": JSON,
+}
+
+// FormatNames lists the formats, sorted.
+func FormatNames() []string {
+	var names []string
+	for n := range Formats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// object names a finding's workload for messages: kind/namespace/name.
+func object(f *lint.Finding) string {
+	name := f.Name
+	if name == "" {
+		name = "(unnamed)"
+	}
+	s := fmt.Sprintf("%s/%s/%s", f.Kind, f.Namespace, name)
+	if f.Container != "" {
+		s += " container " + f.Container
+	}
+	return s
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	if strings.HasSuffix(word, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,65 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/secctx-lint/secctx-lint/lint"
+)
+
+// Text writes findings for people: grouped by file, in the shape
+// file:line:col: level rule: message [object], then the source line and a
+// caret under the column, and a one-line summary.
+func Text(w io.Writer, r *Run) error {
+	bw := bufio.NewWriter(w)
+	for _, e := range r.Errors {
+		fmt.Fprintf(bw, "%s: error: %s\n", e.Error(), "could not be judged")
+	}
+	if len(r.Errors) > 0 && len(r.Findings) > 0 {
+		bw.WriteString("\n")
+	}
+	last := ""
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if f.File != last && last != "" {
+			bw.WriteString("\n")
+		}
+		last = f.File
+		cert := ""
+		if f.Certainty == lint.Strict {
+			cert = " (strict)"
+		}
+		fmt.Fprintf(bw, "%s:%d:%d: %s %s%s: %s [%s]\n", f.File, f.Line, f.Column, f.Level, f.Rule, cert, f.Message, object(f))
+		if li := r.Sources[f.File]; li != nil && f.Line >= 1 && f.Line <= li.Lines() {
+			line := string(li.Line(f.Line))
+			fmt.Fprintf(bw, "  %s\n", strings.ReplaceAll(line, "\t", " "))
+			pad := f.Column - 1
+			if n := utf8.RuneCountInString(line); pad > n {
+				pad = n
+			}
+			width := 1
+			if f.EndLine == f.Line && f.EndColumn > f.Column {
+				width = f.EndColumn - f.Column
+			}
+			fmt.Fprintf(bw, "  %s%s\n", strings.Repeat(" ", pad), strings.Repeat("^", width))
+		}
+		if f.FixNote != "" && !f.Fixable {
+			fmt.Fprintf(bw, "  not fixed: %s\n", f.FixNote)
+		}
+	}
+	errs, warns, notes := r.Counts()
+	if len(r.Findings) > 0 || len(r.Errors) > 0 {
+		bw.WriteString("\n")
+	}
+	fmt.Fprintf(bw, "%s, %s, %s in %s (%s, %s); %s could not be read\n",
+		plural(errs, "error"), plural(warns, "warning"), plural(notes, "notice"),
+		plural(r.Summary.Workloads, "workload"), plural(r.Summary.Files, "file"), plural(r.Summary.Documents, "document"),
+		plural(len(r.Errors), "input"))
+	if r.Summary.FixedFields > 0 || r.Summary.FixedFiles > 0 {
+		fmt.Fprintf(bw, "fixed %s in %s\n", plural(r.Summary.FixedFields, "field"), plural(r.Summary.FixedFiles, "file"))
+	}
+	return bw.Flush()
+}

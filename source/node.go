@@ -1,0 +1,197 @@
+package source
+
+import (
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// maxAliasHops bounds alias chains; go-yaml rejects cycles, but a lookup
+// must never loop on a tree built by hand.
+const maxAliasHops = 64
+
+// Resolve follows aliases to the node they name.
+func Resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < maxAliasHops; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// Lookup finds key in mapping m as Kubernetes would read it: aliases are
+// followed, and keys merged in with `<<` count, an explicit key winning over
+// a merged one. It returns the key node and the resolved value node, or nils.
+func Lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
+	return lookup(Resolve(m), key, 0)
+}
+
+func lookup(m *yaml.Node, key string, depth int) (k, v *yaml.Node) {
+	if m == nil || m.Kind != yaml.MappingNode || depth > maxAliasHops {
+		return nil, nil
+	}
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		kn := m.Content[i]
+		if kn.Value == key && kn.Tag != "!!merge" {
+			return kn, Resolve(m.Content[i+1])
+		}
+		if kn.Tag == "!!merge" {
+			merges = append(merges, m.Content[i+1])
+		}
+	}
+	for _, mv := range merges {
+		mv = Resolve(mv)
+		sources := []*yaml.Node{mv}
+		if mv != nil && mv.Kind == yaml.SequenceNode {
+			sources = mv.Content
+		}
+		for _, s := range sources {
+			if k, v := lookup(Resolve(s), key, depth+1); k != nil {
+				return k, v
+			}
+		}
+	}
+	return nil, nil
+}
+
+// Get is Lookup without the key node.
+func Get(m *yaml.Node, key string) *yaml.Node {
+	_, v := Lookup(m, key)
+	return v
+}
+
+// Path looks up a chain of keys.
+func Path(m *yaml.Node, keys ...string) *yaml.Node {
+	for _, k := range keys {
+		m = Get(m, k)
+		if m == nil {
+			return nil
+		}
+	}
+	return m
+}
+
+// Mapping returns n resolved if it is a mapping, else nil.
+func Mapping(n *yaml.Node) *yaml.Node {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	return n
+}
+
+// Items returns the resolved elements of a sequence, or nil.
+func Items(n *yaml.Node) []*yaml.Node {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]*yaml.Node, len(n.Content))
+	for i, c := range n.Content {
+		out[i] = Resolve(c)
+	}
+	return out
+}
+
+// IsNull reports whether n is absent or a YAML null.
+func IsNull(n *yaml.Node) bool {
+	n = Resolve(n)
+	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+// Str returns a scalar's string value. Numbers and booleans are returned as
+// written; ok is false for null and non-scalars.
+func Str(n *yaml.Node) (s string, ok bool) {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return "", false
+	}
+	return n.Value, true
+}
+
+// Bool reads a boolean the way kubectl's YAML reader (YAML 1.1) does: plain
+// yes/no/on/off count too. ok is false when n is not a boolean.
+func Bool(n *yaml.Node) (b, ok bool) {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return false, false
+	}
+	if n.Tag == "!!bool" || (n.Style == 0 && n.Tag == "!!str") {
+		switch strings.ToLower(n.Value) {
+		case "true", "yes", "on", "y":
+			return true, true
+		case "false", "no", "off", "n":
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// Int reads an integer scalar. ok is false when n is not an integer.
+func Int(n *yaml.Node) (v int64, ok bool) {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		return 0, false
+	}
+	s := strings.ReplaceAll(n.Value, "_", "")
+	if v, err := strconv.ParseInt(s, 0, 64); err == nil {
+		return v, true
+	}
+	var out int64
+	if err := n.Decode(&out); err == nil {
+		return out, true
+	}
+	return 0, false
+}
+
+// Strings returns the string values of a sequence's scalar items.
+func Strings(n *yaml.Node) []string {
+	items := Items(n)
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		if s, ok := Str(it); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// StringMap returns a mapping of scalars as a Go map (merge keys honoured).
+func StringMap(n *yaml.Node) map[string]string {
+	m := Mapping(n)
+	if m == nil {
+		return nil
+	}
+	out := map[string]string{}
+	var walk func(m *yaml.Node, depth int)
+	walk = func(m *yaml.Node, depth int) {
+		if m == nil || depth > maxAliasHops {
+			return
+		}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k, v := m.Content[i], Resolve(m.Content[i+1])
+			if k.Tag == "!!merge" {
+				for _, s := range append([]*yaml.Node{v}, Items(v)...) {
+					if mm := Mapping(s); mm != nil {
+						walk(mm, depth+1)
+					}
+				}
+				continue
+			}
+			if s, ok := Str(v); ok {
+				out[k.Value] = s
+			}
+		}
+	}
+	// Explicit keys win over merged ones: walk merges first, then overwrite.
+	walk(m, 0)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Tag != "!!merge" {
+			if s, ok := Str(m.Content[i+1]); ok {
+				out[m.Content[i].Value] = s
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,257 @@
+// Package source reads manifests from files, folders and stdin and parses
+// them once into YAML node trees that keep every node's line and column in
+// the original bytes. Nothing later in the pipeline reads a file again.
+package source
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// File is one input: its original bytes and the documents parsed from them.
+type File struct {
+	// Path is the name used in reports: the path as the user gave it (or
+	// found under a folder they gave), or "-" for stdin.
+	Path string
+	// Src holds the original bytes, BOM and line endings included.
+	Src []byte
+	// Docs are the documents that parsed, in order. Empty and comment-only
+	// documents are not included.
+	Docs []*Document
+	// Broken is set when part of the file could not be parsed or is not a
+	// manifest a fixer may touch (template syntax, duplicate keys). Documents
+	// before the problem are still in Docs and are judged; the file is never
+	// written.
+	Broken bool
+	// DocumentCount counts every non-empty document, also ones that were
+	// not objects.
+	DocumentCount int
+
+	lines *LineIndex
+}
+
+// Lines returns the file's line table, built on first use.
+func (f *File) Lines() *LineIndex {
+	if f.lines == nil {
+		f.lines = NewLineIndex(f.Src)
+	}
+	return f.lines
+}
+
+// Document is one YAML document of a file whose top node is a mapping.
+type Document struct {
+	File *File
+	// Index is the 0-based position among the stream's documents, counting
+	// empty ones, as `---` separators do.
+	Index int
+	// Root is the document's mapping node.
+	Root *yaml.Node
+}
+
+// Error is a problem with an input, with the position it was found at.
+// Line and Column are 1-based; 0 means unknown.
+type Error struct {
+	Path   string
+	Line   int
+	Column int
+	Msg    string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Line > 0 && e.Column > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Column, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+	default:
+		return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+	}
+}
+
+// Limits bound what one input may cost.
+type Limits struct {
+	// MaxFileSize is the largest file read, in bytes.
+	MaxFileSize int64
+	// MaxNodes bounds the nodes of one file, alias expansions counted, so
+	// that a crafted file cannot make later stages run away.
+	MaxNodes int
+}
+
+// DefaultLimits are generous for real manifests: the largest file of the
+// test corpus (an argo-cd install bundle) is 2 MB.
+var DefaultLimits = Limits{MaxFileSize: 32 << 20, MaxNodes: 10_000_000}
+
+var bom = []byte("\xef\xbb\xbf")
+
+// Parse parses src as a stream of YAML documents. It returns the file with
+// every document that parsed, and the problems found. Parse never panics on
+// any input and never expands aliases.
+func Parse(path string, src []byte, lim Limits) (*File, []*Error) {
+	f := &File{Path: path, Src: src}
+	var errs []*Error
+	fail := func(line, col int, format string, args ...any) {
+		f.Broken = true
+		errs = append(errs, &Error{Path: path, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)})
+	}
+	if lim.MaxFileSize > 0 && int64(len(src)) > lim.MaxFileSize {
+		fail(0, 0, "file is %d bytes, over the %d-byte limit; not read", len(src), lim.MaxFileSize)
+		return f, errs
+	}
+	if looksBinary(src) {
+		fail(0, 0, "binary file (it holds NUL bytes); not read")
+		return f, errs
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	nodes := 0
+	for index := 0; ; index++ {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			line := yamlErrorLine(err)
+			msg := plainYAMLError(err)
+			if hasTemplateNear(src, line) {
+				msg += " (the file looks like a Helm or Go template: render it first, e.g. with `helm template`)"
+			}
+			fail(line, 0, "%s", msg)
+			break
+		}
+		if len(doc.Content) == 0 {
+			continue // empty or comment-only document
+		}
+		root := doc.Content[0]
+		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+			continue
+		}
+		f.DocumentCount++
+		if problem := check(root, &nodes, lim); problem != nil {
+			fail(problem.Line, problem.Column, "%s", problem.Msg)
+			break
+		}
+		if root.Kind != yaml.MappingNode {
+			fail(root.Line, root.Column, "document %d is %s, not an object; a Kubernetes manifest is a mapping with apiVersion and kind", index+1, kindName(root))
+			continue
+		}
+		f.Docs = append(f.Docs, &Document{File: f, Index: index, Root: root})
+	}
+	return f, errs
+}
+
+func looksBinary(src []byte) bool {
+	head := src
+	if len(head) > 8000 {
+		head = head[:8000]
+	}
+	return bytes.IndexByte(head, 0) >= 0
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return "a scalar"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "not a mapping"
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// yamlErrorLine extracts the line go-yaml puts in its messages.
+func yamlErrorLine(err error) int {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return 0
+	}
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+func plainYAMLError(err error) string {
+	msg := err.Error()
+	msg = yamlLineRE.ReplaceAllString(msg, "")
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	return "invalid YAML: " + msg
+}
+
+// hasTemplateNear reports whether "{{" occurs within two lines of line.
+func hasTemplateNear(src []byte, line int) bool {
+	if !bytes.Contains(src, []byte("{{")) {
+		return false
+	}
+	if line <= 0 {
+		return true
+	}
+	cur := 1
+	start := 0
+	for i := 0; i <= len(src); i++ {
+		if i == len(src) || src[i] == '\n' {
+			if cur >= line-2 && cur <= line+1 && bytes.Contains(src[start:i], []byte("{{")) {
+				return true
+			}
+			cur++
+			start = i + 1
+			if cur > line+1 {
+				break
+			}
+		}
+	}
+	return false
+}
+
+// check walks a document once and refuses what later stages must not see:
+// duplicate keys (the API server would take the last, a fixer would edit the
+// first), non-scalar keys (what an unquoted `{{ ... }}` parses to), and
+// documents that exceed the node budget.
+func check(n *yaml.Node, nodes *int, lim Limits) *Error {
+	*nodes++
+	if lim.MaxNodes > 0 && *nodes > lim.MaxNodes {
+		return &Error{Line: n.Line, Column: n.Column, Msg: fmt.Sprintf("more than %d YAML nodes; not judged", lim.MaxNodes)}
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		var seen map[string]*yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode {
+				if k.Kind == yaml.MappingNode && k.Style&yaml.FlowStyle != 0 {
+					return &Error{Line: k.Line, Column: k.Column, Msg: "a mapping is used as a key: this is template syntax ({{ ... }}) outside a string; render the template first, e.g. with `helm template`"}
+				}
+				return &Error{Line: k.Line, Column: k.Column, Msg: "complex mapping keys are not supported in manifests"}
+			}
+			if k.Value != "<<" || k.Tag != "!!merge" {
+				if seen == nil {
+					seen = make(map[string]*yaml.Node, len(n.Content)/2)
+				}
+				if first, dup := seen[k.Value]; dup {
+					return &Error{Line: k.Line, Column: k.Column, Msg: fmt.Sprintf("duplicate key %q (first at line %d); the API server would keep only the last one", k.Value, first.Line)}
+				}
+				seen[k.Value] = k
+			}
+			if err := check(n.Content[i+1], nodes, lim); err != nil {
+				return err
+			}
+		}
+	case yaml.SequenceNode, yaml.DocumentNode:
+		for _, c := range n.Content {
+			if err := check(c, nodes, lim); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
