@@ -2,7 +2,10 @@ module github.com/secctx-lint/secctx-lint
 
 go 1.26.8
 
-require sigs.k8s.io/kustomize/kyaml v0.21.2
+require (
+	github.com/google/go-cmp v0.7.0
+	sigs.k8s.io/kustomize/kyaml v0.21.2
+)
 
 require (
 	github.com/go-errors/errors v1.5.1 // indirect
