@@ -48,7 +48,12 @@ func (p *planner) flowStyleOf(n *yaml.Node, open, close, lastSig int) flowStyle 
 	// Compact JSON: no blank after the commas either.
 	if len(n.Content) > 0 {
 		first := n.Content[0]
-		if o := p.offset(first); o > 0 && o-1 == open && fs.colon == ":" {
+		o := p.offset(first)
+		compact := o > 0 && o-1 == open && fs.colon == ":"
+		if n.Kind == yaml.SequenceNode && o-1 == open && open > 0 && p.src[open-1] == ':' {
+			compact = true // `"drop":["NET_ADMIN"]`: compact JSON
+		}
+		if compact {
 			fs.comma = ","
 		}
 	}

@@ -43,6 +43,12 @@ func engine(tb testing.TB) *lint.Engine {
 				keep = append(keep, c)
 			}
 		}
+		// Also require dropping NET_RAW, so that the tests exercise
+		// capabilities.drop (creation and Append).
+		keep = append(keep, &policy.Constraint{Rule: "capabilities", Kind: "K8sPSPCapabilities", Semantics: policy.Upstream,
+			Name: "test-drop", Effect: policy.Audit, Origin: "test",
+			Params: map[string]any{"allowedCapabilities": []any{"*"}, "requiredDropCapabilities": []any{"NET_RAW"}},
+			Match:  policy.Match{ExcludedNamespaces: policy.DefaultExcludedNamespaces}})
 		testEngine, engineErr = lint.New(keep, lint.Options{})
 	})
 	if engineErr != nil {
