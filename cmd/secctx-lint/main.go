@@ -49,6 +49,7 @@ type config struct {
 	maxSize     int64
 	showVersion bool
 	paths       []string
+	fix         fixFlags
 }
 
 const usageHead = `secctx-lint judges the pod templates in Kubernetes manifests as Azure Policy
@@ -57,6 +58,8 @@ missing or wrong, with file, line and column.
 
 Usage:
   secctx-lint [flags] [PATH ...]
+  secctx-lint --fix [flags] [PATH ...]    write missing securityContext fields
+  secctx-lint --diff [flags] [PATH ...]   print the diff --fix would apply
 
 PATH is a file, a folder (walked for *.yaml, *.yml and *.json; .git is
 skipped) or - for stdin. With no PATH, the current folder is read.
@@ -104,6 +107,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.failOn, "fail-on", "warning", "lowest level that makes the exit status 1: error, warning, notice or never")
 	fs.Int64Var(&cfg.maxSize, "max-file-size", source.DefaultLimits.MaxFileSize, "largest input file read, in bytes")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
+	registerFixFlags(fs, &cfg.fix)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageHead)
 		fs.PrintDefaults()
@@ -113,6 +117,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, err
 	}
 	cfg.paths = fs.Args()
+	if err := cfg.fix.check(); err != nil {
+		return nil, err
+	}
 	if _, ok := report.Formats[cfg.format]; !ok {
 		return nil, fmt.Errorf("unknown --format %q (want %s)", cfg.format, strings.Join(report.FormatNames(), ", "))
 	}
@@ -191,7 +198,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
 		return exitUsage
 	}
-	engine, err := lint.New(cs, lint.Options{DefaultNamespace: cfg.namespace, Strict: cfg.strict})
+	engine, err := lint.New(cs, lint.Options{DefaultNamespace: cfg.namespace, Strict: cfg.strict, Fix: cfg.fix.values()})
 	if err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
 		return exitUsage
@@ -204,6 +211,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	run := &report.Run{Errors: errs, Sources: map[string]*source.LineIndex{}}
 	lim := source.DefaultLimits
 	lim.MaxFileSize = cfg.maxSize
+	if cfg.fix.fix || cfg.fix.diff {
+		return runFix(cfg, engine, inputs, run, lim, stdin, stdout, stderr)
+	}
 	type judged struct {
 		file     *source.File
 		errs     []*source.Error
