@@ -2,7 +2,11 @@ module github.com/secctx-lint/secctx-lint
 
 go 1.26.8
 
-require sigs.k8s.io/kustomize/kyaml v0.21.2
+require (
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
+	github.com/sethvargo/go-githubactions v1.3.0
+	sigs.k8s.io/kustomize/kyaml v0.21.2
+)
 
 require (
 	github.com/go-errors/errors v1.5.1 // indirect
@@ -23,6 +27,7 @@ require (
 	github.com/google/gnostic-models v0.7.1 // indirect
 	go.yaml.in/yaml/v2 v2.4.4 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/text v0.14.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 	k8s.io/kube-openapi v0.0.0-20260721132016-d427ff9ee9ad // indirect
 )

@@ -45,6 +45,7 @@ type config struct {
 	namespace   string
 	strict      bool
 	format      string
+	sarifFile   string
 	failOn      string
 	maxSize     int64
 	showVersion bool
@@ -100,7 +101,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Var(&cfg.constraints, "constraint", "Gatekeeper constraint file (K8sPSP* or K8sAzure* kinds, or a List of them) to judge with instead of an initiative; repeatable")
 	fs.StringVar(&cfg.namespace, "namespace", "default", "namespace for objects without metadata.namespace")
 	fs.BoolVar(&cfg.strict, "strict", false, "report strict findings at their effect's level instead of as notices")
-	fs.StringVar(&cfg.format, "format", "text", "output format: "+strings.Join(report.FormatNames(), ", "))
+	fs.StringVar(&cfg.format, "format", "", "output format: "+strings.Join(report.FormatNames(), ", ")+" (default text, or github when GITHUB_ACTIONS=true)")
+	fs.StringVar(&cfg.sarifFile, "sarif-file", "", "also write SARIF 2.1.0 to this file, whatever the --format")
 	fs.StringVar(&cfg.failOn, "fail-on", "warning", "lowest level that makes the exit status 1: error, warning, notice or never")
 	fs.Int64Var(&cfg.maxSize, "max-file-size", source.DefaultLimits.MaxFileSize, "largest input file read, in bytes")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
@@ -113,7 +115,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, err
 	}
 	cfg.paths = fs.Args()
-	if _, ok := report.Formats[cfg.format]; !ok {
+	if _, ok := report.Formats[cfg.format]; !ok && cfg.format != "" {
 		return nil, fmt.Errorf("unknown --format %q (want %s)", cfg.format, strings.Join(report.FormatNames(), ", "))
 	}
 	if failRank(cfg.failOn) < 0 {
@@ -168,6 +170,8 @@ func constraints(cfg *config) ([]*policy.Constraint, []*source.Error, error) {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	stderr, flush := safeStderr(stderr, getenv)
+	defer flush()
 	cfg, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -176,6 +180,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
 		return exitUsage
 	}
+	cfg.format = chooseFormat(cfg.format, getenv)
 	if cfg.showVersion {
 		fmt.Fprintf(stdout, "secctx-lint %s\n", version)
 		return exitOK
@@ -224,7 +229,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		}
 	})
 	run.Summary.Findings = len(run.Findings)
-	if err := report.Formats[cfg.format](stdout, run); err != nil {
+	if err := emit(cfg, run, stdout, stderr, getenv); err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
 		return exitUsage
 	}
