@@ -115,9 +115,11 @@ type Stats struct {
 func (e *Engine) File(f *source.File) ([]Finding, Stats) {
 	var out []Finding
 	st := Stats{Documents: f.DocumentCount}
+	automountOff := automountOffAccounts(f, e.opts.DefaultNamespace)
 	for _, doc := range f.Docs {
 		for _, pod := range Pods(doc, e.opts.DefaultNamespace) {
 			st.Workloads++
+			pod.ServiceAccountAutomountOff = automountOff[pod.Namespace+"/"+pod.serviceAccountName()]
 			for i := range e.checks {
 				ck := &e.checks[i]
 				if !ck.c.Match.Covers(pod.Namespace, pod.Labels) {

@@ -22,6 +22,7 @@ func init() {
 
 type hostNetwork struct {
 	ex           exclusions
+	upstream     bool
 	allowNetwork bool
 	// hasRange: min/max given; list: allowedHostPorts given (7.x).
 	hasRange     bool
@@ -33,19 +34,19 @@ type hostNetwork struct {
 type portRange struct{ lo, hi int64 }
 
 func compileHostNetwork(c *policy.Constraint) (checker, error) {
-	r := &hostNetwork{}
+	r := &hostNetwork{upstream: c.Semantics == policy.Upstream}
 	var err error
 	if r.ex, err = readExclusions(c.Params); err != nil {
 		return nil, err
 	}
 	var p struct {
-		AllowHostNetwork *bool   `json:"allowHostNetwork"`
-		HostNetwork      *bool   `json:"hostNetwork"` // gatekeeper-library
-		MinPort          *int64  `json:"minPort"`
-		MaxPort          *int64  `json:"maxPort"`
-		Min              *int64  `json:"min"` // gatekeeper-library
-		Max              *int64  `json:"max"`
-		AllowedHostPorts []any   `json:"allowedHostPorts"`
+		AllowHostNetwork *bool  `json:"allowHostNetwork"`
+		HostNetwork      *bool  `json:"hostNetwork"` // gatekeeper-library
+		MinPort          *int64 `json:"minPort"`
+		MaxPort          *int64 `json:"maxPort"`
+		Min              *int64 `json:"min"` // gatekeeper-library
+		Max              *int64 `json:"max"`
+		AllowedHostPorts []any  `json:"allowedHostPorts"`
 	}
 	if err := decodeParams(c.Params, &p); err != nil {
 		return nil, err
@@ -121,12 +122,11 @@ func (r *hostNetwork) check(p *Pod, rep *reporter) {
 			targets = append(targets, ct)
 		}
 	}
-	if len(targets) == 0 {
-		return
-	}
 	hnKey, hnVal := source.Lookup(p.Spec, "hostNetwork")
 	onHost := isTrue(hnVal)
-	if onHost && !r.allowNetwork {
+	// Azure's template judges hostNetwork per non-excluded container;
+	// gatekeeper-library's per pod, whatever the exemptions.
+	if onHost && !r.allowNetwork && (r.upstream || len(targets) > 0) {
 		rep.report(violation{key: hnKey, value: hnVal, field: p.SpecPath + ".hostNetwork",
 			msg:     fmt.Sprintf("The specified hostNetwork and hostPort are not allowed (hostNetwork: true; allowed: %s)", r.describe()),
 			fixNote: "hostNetwork changes how the workload is reached; the fixer leaves it to you"})

@@ -165,13 +165,13 @@ func (r *sysctls) check(p *Pod, rep *reporter) {
 	}
 }
 
-// automount-token: Azure's v2 template fails a pod whose
+// automount-token: Azure's template fails a pod whose
 // automountServiceAccountToken is true, or unset while a container mounts
-// the service account token path itself. Its v1 template failed every pod
-// that does not set it to false, so an unset field alone is strict.
+// /var/run/secrets/kubernetes.io/serviceaccount. The API server's
+// ServiceAccount admission plugin adds that mount to every container unless
+// the pod or its ServiceAccount turns automounting off, so an unset field
+// fails unless a ServiceAccount in the same file says false.
 type automount struct{ ex exclusions }
-
-const saTokenPath = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 func (r *automount) check(p *Pod, rep *reporter) {
 	if !anyIncluded(p, r.ex) {
@@ -188,20 +188,14 @@ func (r *automount) check(p *Pod, rep *reporter) {
 			msg:     "Automounting service account token is disallowed (automountServiceAccountToken: true)",
 			fixNote: "automountServiceAccountToken: true was written on purpose; the fixer does not overwrite it"})
 		return
-	}
-	certainty, msg := Strict, "Automounting service account token is disallowed: automountServiceAccountToken is not set to false (Azure's current template tolerates this unless a container mounts the token path; its v1 template did not)"
-	for _, ct := range p.Containers {
-		for _, m := range source.Items(source.Get(ct.Node, "volumeMounts")) {
-			if mp, _ := source.Str(source.Get(m, "mountPath")); strings.TrimSuffix(mp, "/") == saTokenPath {
-				certainty = Certain
-				msg = fmt.Sprintf("Automounting service account token is disallowed: container %s mounts %s and automountServiceAccountToken is not set to false", ct.Name, saTokenPath)
-			}
-		}
+	case p.ServiceAccountAutomountOff:
+		return
 	}
 	key := k
 	if key == nil {
 		key = p.SpecKey
 	}
-	rep.report(violation{key: key, field: field, certainty: certainty, msg: msg,
+	rep.report(violation{key: key, field: field,
+		msg:     "Automounting service account token is disallowed: automountServiceAccountToken is not set to false, so the API server mounts the token into every container",
 		changes: []Change{{Map: p.Spec, Path: []string{"automountServiceAccountToken"}, Value: boolNode(false)}}})
 }

@@ -85,6 +85,11 @@ func writableMounts(p *Pod, volume string, ex exclusions, honourExclusions bool)
 }
 
 func (r *hostPaths) check(p *Pod, rep *reporter) {
+	// Azure's template judges only volumes a non-excluded container mounts.
+	var mounted map[string]bool
+	if !r.upstream {
+		mounted = mountedVolumes(p, r.ex)
+	}
 	for i, vol := range volumes(p) {
 		hk, hp := source.Lookup(vol, "hostPath")
 		if hk == nil {
@@ -92,6 +97,9 @@ func (r *hostPaths) check(p *Pod, rep *reporter) {
 		}
 		path, _ := source.Str(source.Get(hp, "path"))
 		name, _ := source.Str(source.Get(vol, "name"))
+		if mounted != nil && !mounted[name] {
+			continue
+		}
 		pk, pv := source.Lookup(hp, "path")
 		if pk == nil {
 			pk, pv = hk, nil
@@ -166,22 +174,13 @@ func (r *volumeTypes) check(p *Pod, rep *reporter) {
 	if contains(r.allowed, "*") {
 		return
 	}
-	mounted := map[string]bool{}
+	var mounted map[string]bool
 	if !r.upstream {
-		for _, ct := range p.Containers {
-			if r.ex.skip(ct) {
-				continue
-			}
-			for _, m := range source.Items(source.Get(ct.Node, "volumeMounts")) {
-				if n, ok := source.Str(source.Get(m, "name")); ok {
-					mounted[n] = true
-				}
-			}
-		}
+		mounted = mountedVolumes(p, r.ex)
 	}
 	for i, vol := range volumes(p) {
 		name, _ := source.Str(source.Get(vol, "name"))
-		if !r.upstream && !mounted[name] {
+		if mounted != nil && !mounted[name] {
 			continue
 		}
 		for j := 0; j+1 < len(vol.Content); j += 2 {
@@ -243,4 +242,20 @@ func (r *flexDrivers) check(p *Pod, rep *reporter) {
 			msg:     fmt.Sprintf("FlexVolume driver %q is not allowed; allowed drivers: %s", driver, strings.Join(r.allowed, ", ")),
 			fixNote: "the fixer does not change volume drivers"})
 	}
+}
+
+// mountedVolumes names the volumes that non-excluded containers mount.
+func mountedVolumes(p *Pod, ex exclusions) map[string]bool {
+	mounted := map[string]bool{}
+	for _, ct := range p.Containers {
+		if ex.skip(ct) {
+			continue
+		}
+		for _, m := range source.Items(source.Get(ct.Node, "volumeMounts")) {
+			if n, ok := source.Str(source.Get(m, "name")); ok {
+				mounted[n] = true
+			}
+		}
+	}
+	return mounted
 }
