@@ -119,7 +119,9 @@ func Parse(path string, src []byte, lim Limits) (*File, []*Error) {
 		if err != nil {
 			line := yamlErrorLine(err)
 			msg := plainYAMLError(err)
-			if hasTemplateNear(src, line) {
+			if tl := templateLineNear(src, line); tl > 0 {
+				// Point at the template, which is what needs fixing.
+				line = tl
 				msg += " (the file looks like a Helm or Go template: render it first, e.g. with `helm template`)"
 			}
 			fail(line, 0, "%s", msg)
@@ -188,29 +190,29 @@ func plainYAMLError(err error) string {
 	return "invalid YAML: " + msg
 }
 
-// hasTemplateNear reports whether "{{" occurs within two lines of line.
-func hasTemplateNear(src []byte, line int) bool {
+// templateLineNear returns the first line holding "{{" within three lines
+// of the line go-yaml blamed (anywhere when it named none), or 0.
+func templateLineNear(src []byte, line int) int {
 	if !bytes.Contains(src, []byte("{{")) {
-		return false
-	}
-	if line <= 0 {
-		return true
+		return 0
 	}
 	cur := 1
-	start := 0
-	for i := 0; i <= len(src); i++ {
-		if i == len(src) || src[i] == '\n' {
-			if cur >= line-2 && cur <= line+1 && bytes.Contains(src[start:i], []byte("{{")) {
-				return true
-			}
-			cur++
-			start = i + 1
-			if cur > line+1 {
-				break
-			}
+	for start := 0; start <= len(src); {
+		end := bytes.IndexByte(src[start:], '\n')
+		if end < 0 {
+			end = len(src) - start
 		}
+		near := line <= 0 || (cur >= line-3 && cur <= line+3)
+		if near && bytes.Contains(src[start:start+end], []byte("{{")) {
+			return cur
+		}
+		if line > 0 && cur > line+3 {
+			break
+		}
+		cur++
+		start += end + 1
 	}
-	return false
+	return 0
 }
 
 // check walks a document once and refuses what later stages must not see:
