@@ -215,6 +215,29 @@ func templateLineNear(src []byte, line int) int {
 	return 0
 }
 
+// earlierKey returns an earlier key of mapping n equal to the key at index
+// i. Small mappings (most of a manifest) are scanned without allocating;
+// large ones get an index built once.
+func earlierKey(n *yaml.Node, i int, seen *map[string]*yaml.Node) *yaml.Node {
+	k := n.Content[i]
+	if len(n.Content) <= 32 {
+		for j := 0; j < i; j += 2 {
+			if o := n.Content[j]; o.Value == k.Value && o.Kind == yaml.ScalarNode && o.Tag != "!!merge" {
+				return o
+			}
+		}
+		return nil
+	}
+	if *seen == nil {
+		*seen = make(map[string]*yaml.Node, len(n.Content)/2)
+	}
+	if first, dup := (*seen)[k.Value]; dup {
+		return first
+	}
+	(*seen)[k.Value] = k
+	return nil
+}
+
 // check walks a document once and refuses what later stages must not see:
 // duplicate keys (the API server would take the last, a fixer would edit the
 // first), non-scalar keys (what an unquoted `{{ ... }}` parses to), and
@@ -235,14 +258,10 @@ func check(n *yaml.Node, nodes *int, lim Limits) *Error {
 				}
 				return &Error{Line: k.Line, Column: k.Column, Msg: "complex mapping keys are not supported in manifests"}
 			}
-			if k.Value != "<<" || k.Tag != "!!merge" {
-				if seen == nil {
-					seen = make(map[string]*yaml.Node, len(n.Content)/2)
-				}
-				if first, dup := seen[k.Value]; dup {
+			if k.Tag != "!!merge" {
+				if first := earlierKey(n, i, &seen); first != nil {
 					return &Error{Line: k.Line, Column: k.Column, Msg: fmt.Sprintf("duplicate key %q (first at line %d); the API server would keep only the last one", k.Value, first.Line)}
 				}
-				seen[k.Value] = k
 			}
 			if err := check(n.Content[i+1], nodes, lim); err != nil {
 				return err
