@@ -99,18 +99,24 @@ func TestCorpus(t *testing.T) {
 	t.Logf("%d files, %d documents, %d workloads, %d findings (restricted), %d refused", len(files), docs, workloads, findings, len(refused))
 }
 
-// BenchmarkLintCorpus measures parse + judge over the whole corpus on one
-// goroutine; BenchmarkLintCorpusParallel spreads files over all cores as
-// the CLI does.
-func BenchmarkLintCorpus(b *testing.B) {
+// benchCorpus loads the corpus and sets the bytes each iteration reads.
+func benchCorpus(b *testing.B) ([]corpusFile, int) {
 	files := loadCorpus(b)
-	e := restrictedEngine(b)
 	total := 0
 	for _, cf := range files {
 		total += len(cf.src)
 	}
 	b.SetBytes(int64(total))
 	b.ReportAllocs()
+	return files, total
+}
+
+// BenchmarkLintCorpus measures parse + judge over the whole corpus on one
+// goroutine; BenchmarkLintCorpusParallel spreads files over all cores as
+// the CLI does.
+func BenchmarkLintCorpus(b *testing.B) {
+	files, total := benchCorpus(b)
+	e := restrictedEngine(b)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	before := ms.Mallocs
@@ -127,14 +133,8 @@ func BenchmarkLintCorpus(b *testing.B) {
 }
 
 func BenchmarkLintCorpusParallel(b *testing.B) {
-	files := loadCorpus(b)
+	files, _ := benchCorpus(b)
 	e := restrictedEngine(b)
-	total := 0
-	for _, cf := range files {
-		total += len(cf.src)
-	}
-	b.SetBytes(int64(total))
-	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		next := make(chan corpusFile)
@@ -160,13 +160,7 @@ func BenchmarkLintCorpusParallel(b *testing.B) {
 // BenchmarkParseOnlyCorpus is the ceiling: go-yaml decoding alone, for
 // comparison with BenchmarkLintCorpus on the same machine and load.
 func BenchmarkParseOnlyCorpus(b *testing.B) {
-	files := loadCorpus(b)
-	total := 0
-	for _, cf := range files {
-		total += len(cf.src)
-	}
-	b.SetBytes(int64(total))
-	b.ReportAllocs()
+	files, _ := benchCorpus(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for _, cf := range files {

@@ -168,20 +168,11 @@ func (r *seccomp) check(p *Pod, rep *reporter) {
 // field and annotation in step). With none, Azure's v3 template and
 // gatekeeper-library assume runtime/default; Azure's v1 template failed the
 // container, so that verdict is strict under Azure semantics.
-type appArmor struct {
-	ex       exclusions
-	allowed  []string
-	upstream bool
-}
+type appArmor struct{ listRule }
 
 func compileAppArmor(c *policy.Constraint) (checker, error) {
-	r := &appArmor{upstream: c.Semantics == policy.Upstream}
-	var err error
-	if r.ex, err = readExclusions(c.Params); err != nil {
-		return nil, err
-	}
-	r.allowed, err = stringList(c.Params, "allowedProfiles")
-	return r, err
+	lr, err := readListRule(c, "allowedProfiles")
+	return &appArmor{lr}, err
 }
 
 func canonicalAppArmor(n *yaml.Node) string {

@@ -154,20 +154,11 @@ func describePaths(ps []allowedPath) string {
 // volume-types: every key of a volume other than name is its type and must
 // be allowed ("*" allows all). Azure's v2 template looks only at volumes
 // that a non-excluded container mounts; gatekeeper-library at all.
-type volumeTypes struct {
-	ex       exclusions
-	allowed  []string
-	upstream bool
-}
+type volumeTypes struct{ listRule }
 
 func compileVolumeTypes(c *policy.Constraint) (checker, error) {
-	r := &volumeTypes{upstream: c.Semantics == policy.Upstream}
-	var err error
-	if r.ex, err = readExclusions(c.Params); err != nil {
-		return nil, err
-	}
-	r.allowed, err = stringList(c.Params, "volumes")
-	return r, err
+	lr, err := readListRule(c, "volumes")
+	return &volumeTypes{lr}, err
 }
 
 func (r *volumeTypes) check(p *Pod, rep *reporter) {
