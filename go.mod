@@ -3,6 +3,7 @@ module github.com/secctx-lint/secctx-lint
 go 1.26.8
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/moby/buildkit v0.33.1
 	github.com/rhysd/actionlint v1.7.12
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3

@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-const badPod = `apiVersion: apps/v1
+const ghBadPod = `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: %s
@@ -53,7 +53,7 @@ spec:
             privileged: true
 `
 
-const goodPod = `apiVersion: v1
+const ghGoodPod = `apiVersion: v1
 kind: Pod
 metadata:
   name: ok
@@ -127,7 +127,7 @@ func (s *step) summaryText(t *testing.T) string {
 	return string(b)
 }
 
-func write(t *testing.T, path, text string) {
+func writeFile(t *testing.T, path, text string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -139,8 +139,8 @@ func write(t *testing.T, path, text string) {
 
 func TestActionStep(t *testing.T) {
 	ws := t.TempDir()
-	write(t, filepath.Join(ws, "deploy/bad.yaml"), fmt.Sprintf(badPod, "web", "prod", "app"))
-	write(t, filepath.Join(ws, "deploy/good.yaml"), goodPod)
+	writeFile(t, filepath.Join(ws, "deploy/bad.yaml"), fmt.Sprintf(ghBadPod, "web", "prod", "app"))
+	writeFile(t, filepath.Join(ws, "deploy/good.yaml"), ghGoodPod)
 	// working-directory: deploy, as the action's input would set it.
 	s := runStep(t, ws, filepath.Join(ws, "deploy"), nil, "--sarif-file", "../out.sarif", ".")
 	if s.code != 1 {
@@ -200,7 +200,7 @@ func TestActionStep(t *testing.T) {
 func TestActionAnnotationCap(t *testing.T) {
 	ws := t.TempDir()
 	for i := 0; i < 14; i++ {
-		write(t, filepath.Join(ws, fmt.Sprintf("d/%02d.yaml", i)), fmt.Sprintf(badPod, fmt.Sprint("w", i), "prod", "app"))
+		writeFile(t, filepath.Join(ws, fmt.Sprintf("d/%02d.yaml", i)), fmt.Sprintf(ghBadPod, fmt.Sprint("w", i), "prod", "app"))
 	}
 	s := runStep(t, ws, ws, nil, "--sarif-file", "all.sarif", "d")
 	count := map[string]int{}
@@ -249,10 +249,10 @@ func TestActionHostile(t *testing.T) {
 	ws := t.TempDir()
 	for i, h := range hostileNames {
 		q := func(s string) string { return fmt.Sprintf("%q", s) } // a YAML double-quoted scalar
-		write(t, filepath.Join(ws, "m", h+fmt.Sprint(i)+".yaml"), fmt.Sprintf(badPod, q(h), q(h), q(h)))
+		writeFile(t, filepath.Join(ws, "m", h+fmt.Sprint(i)+".yaml"), fmt.Sprintf(ghBadPod, q(h), q(h), q(h)))
 	}
 	// A file that cannot be parsed, with a hostile name and content.
-	write(t, filepath.Join(ws, "m", "::error::broken\n.yaml"), "a: [\n::error::in yaml\n##[warning]x\n")
+	writeFile(t, filepath.Join(ws, "m", "::error::broken\n.yaml"), "a: [\n::error::in yaml\n##[warning]x\n")
 	for _, format := range []string{"", "github", "text", "json", "sarif", "rdjsonl"} {
 		args := []string{"--sarif-file", filepath.Join(t.TempDir(), "x.sarif"), "m"}
 		if format != "" {
@@ -310,7 +310,7 @@ func TestActionHostile(t *testing.T) {
 // is written but not set as an output.
 func TestSarifFileOutputRefused(t *testing.T) {
 	ws := t.TempDir()
-	write(t, filepath.Join(ws, "bad.yaml"), fmt.Sprintf(badPod, "web", "prod", "app"))
+	writeFile(t, filepath.Join(ws, "bad.yaml"), fmt.Sprintf(ghBadPod, "web", "prod", "app"))
 	name := "x\n_GitHubActionsFileCommandDelimeter_\nfindings=0\n::error::y.sarif"
 	s := runStep(t, ws, ws, nil, "--sarif-file", name, "bad.yaml")
 	o := s.outputs(t)
@@ -330,7 +330,7 @@ func TestSarifFileOutputRefused(t *testing.T) {
 // TestOutsideActions: no workflow commands and no panics without the env.
 func TestOutsideActions(t *testing.T) {
 	ws := t.TempDir()
-	write(t, filepath.Join(ws, "bad.yaml"), fmt.Sprintf(badPod, "web", "prod", "app"))
+	writeFile(t, filepath.Join(ws, "bad.yaml"), fmt.Sprintf(ghBadPod, "web", "prod", "app"))
 	constraints, _ := filepath.Abs("testdata/constraints.yaml")
 	for _, env := range [][]string{
 		{},

@@ -215,10 +215,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		findings []lint.Finding
 		stats    lint.Stats
 	}
+	prog := newProgress(stderr, len(inputs))
 	source.Each(inputs, stdin, lim, func(f *source.File, errs []*source.Error) judged {
 		fs, st := engine.File(f)
 		return judged{file: f, errs: errs, findings: fs, stats: st}
 	}, func(j judged) {
+		prog.step()
 		run.Summary.Files++
 		run.Summary.Documents += j.stats.Documents
 		run.Summary.Workloads += j.stats.Workloads
@@ -228,6 +230,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 			run.Sources[j.file.Path] = j.file.Lines()
 		}
 	})
+	prog.finish()
 	run.Summary.Findings = len(run.Findings)
 	if err := emit(cfg, run, stdout, stderr, getenv); err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
