@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,26 +35,8 @@ func sarifRunForTest() *Run {
 // TestSARIFSchema validates our SARIF against the OASIS SARIF 2.1.0 JSON
 // schema (testdata/sarif-schema-2.1.0.json, see testdata/README.md).
 func TestSARIFSchema(t *testing.T) {
-	f, err := os.Open("testdata/sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft4)
-	const url = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-	if err := c.AddResource(url, doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, r := range map[string]*Run{"full": sarifRunForTest(), "empty": {}} {
+	sch := sarifSchema(t)
+	for name, r := range map[string]*Run{"full": sarifRunForTest(), "empty": {}, "examples": realRun(t)} {
 		var buf bytes.Buffer
 		if err := SARIF(&buf, r); err != nil {
 			t.Fatal(err)
@@ -79,10 +62,73 @@ func TestSARIFSchema(t *testing.T) {
 	}
 }
 
+// realRun judges the repository's examples with the restricted initiative.
+func realRun(t *testing.T) *Run {
+	t.Helper()
+	in, err := policy.Builtin("restricted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &policy.Assignment{Initiative: in, Effect: policy.Audit, Match: policy.Match{ExcludedNamespaces: policy.DefaultExcludedNamespaces}}
+	cs, err := a.Constraints()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := lint.New(cs, lint.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Run{Sources: map[string]*source.LineIndex{}}
+	files, _ := filepath.Glob("../examples/*.yaml")
+	for _, p := range files {
+		f, errs := source.ReadFile(source.Input{Path: p}, nil, source.DefaultLimits)
+		r.Errors = append(r.Errors, errs...)
+		if f == nil {
+			continue
+		}
+		fs, _ := e.File(f)
+		r.Findings = append(r.Findings, fs...)
+		r.Sources[p] = f.Lines()
+	}
+	if len(r.Findings) == 0 {
+		t.Fatalf("no findings in ../examples")
+	}
+	return r
+}
+
+func sarifSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open("testdata/sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft4)
+	const url = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+	if err := c.AddResource(url, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sch
+}
+
 // TestSARIFGitHubFields checks what GitHub code scanning requires beyond
 // the schema (docs: "SARIF support for code scanning").
 func TestSARIFGitHubFields(t *testing.T) {
-	r := sarifRunForTest()
+	for name, r := range map[string]*Run{"synthetic": sarifRunForTest(), "examples": realRun(t)} {
+		t.Run(name, func(t *testing.T) { checkGitHubFields(t, r) })
+	}
+}
+
+func checkGitHubFields(t *testing.T, r *Run) {
 	var buf bytes.Buffer
 	if err := SARIF(&buf, r); err != nil {
 		t.Fatal(err)

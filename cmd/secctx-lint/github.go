@@ -46,8 +46,8 @@ func safeStderr(w io.Writer, getenv func(string) string) (io.Writer, func()) {
 	return s, func() { s.Flush() }
 }
 
-// emit writes the run: the SARIF file when asked, the chosen format on
-// stdout, and inside Actions the job summary and the step outputs.
+// emit writes the run: the SARIF file when asked, inside Actions the job
+// summary and the step outputs, then the chosen format on stdout.
 func emit(cfg *config, run *report.Run, stdout, stderr io.Writer, getenv func(string) string) error {
 	report.Version = version
 	actions := inActions(getenv)
@@ -71,6 +71,32 @@ func emit(cfg *config, run *report.Run, stdout, stderr io.Writer, getenv func(st
 		}
 	}
 
+	// The env files first: they must be written even when stdout breaks.
+	if actions {
+		a := githubactions.New(githubactions.WithGetenv(getenv), githubactions.WithWriter(stderr))
+		if getenv("GITHUB_STEP_SUMMARY") != "" {
+			md := report.GitHubSummary(run, report.DefaultSummaryLimit)
+			if err := guard(func() { a.AddStepSummary(md) }); err != nil {
+				fmt.Fprintf(stderr, "secctx-lint: writing the job summary: %v\n", err)
+			}
+		}
+		if getenv("GITHUB_OUTPUT") != "" {
+			errs, warns, notes := run.Counts()
+			outputs := [][2]string{
+				{"findings", strconv.Itoa(len(run.Findings))},
+				{"errors", strconv.Itoa(errs)},
+				{"warnings", strconv.Itoa(warns)},
+				{"notices", strconv.Itoa(notes)},
+				{"fixed-files", strconv.Itoa(run.Summary.FixedFiles)},
+				{"sarif-file", sarifAbs},
+			}
+			for _, o := range outputs {
+				if err := setOutput(a, o[0], o[1]); err != nil {
+					fmt.Fprintf(stderr, "secctx-lint: step output %s: %v\n", o[0], err)
+				}
+			}
+		}
+	}
 	out := stdout
 	var safe *report.CommandSafeWriter
 	if actions && cfg.format == "text" {
@@ -83,32 +109,6 @@ func emit(cfg *config, run *report.Run, stdout, stderr io.Writer, getenv func(st
 	if safe != nil {
 		if err := safe.Flush(); err != nil {
 			return err
-		}
-	}
-	if !actions {
-		return nil
-	}
-	a := githubactions.New(githubactions.WithGetenv(getenv), githubactions.WithWriter(stderr))
-	if getenv("GITHUB_STEP_SUMMARY") != "" {
-		md := report.GitHubSummary(run, report.DefaultSummaryLimit)
-		if err := guard(func() { a.AddStepSummary(md) }); err != nil {
-			fmt.Fprintf(stderr, "secctx-lint: writing the job summary: %v\n", err)
-		}
-	}
-	if getenv("GITHUB_OUTPUT") != "" {
-		errs, warns, notes := run.Counts()
-		outputs := [][2]string{
-			{"findings", strconv.Itoa(len(run.Findings))},
-			{"errors", strconv.Itoa(errs)},
-			{"warnings", strconv.Itoa(warns)},
-			{"notices", strconv.Itoa(notes)},
-			{"fixed-files", strconv.Itoa(run.Summary.FixedFiles)},
-			{"sarif-file", sarifAbs},
-		}
-		for _, o := range outputs {
-			if err := setOutput(a, o[0], o[1]); err != nil {
-				fmt.Fprintf(stderr, "secctx-lint: step output %s: %v\n", o[0], err)
-			}
 		}
 	}
 	return nil

@@ -476,3 +476,19 @@ func TestPreCommitHooks(t *testing.T) {
 		t.Errorf("main packages %v, want only cmd/secctx-lint", mains)
 	}
 }
+
+// TestDocsShowWorkflows: docs/github-action.md shows each example workflow
+// exactly as the file that actionlint checks.
+func TestDocsShowWorkflows(t *testing.T) {
+	doc := string(read(t, "docs/github-action.md"))
+	files, _ := filepath.Glob(filepath.Join(root, "docs/workflows/*.yml"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(doc, "```yaml\n"+string(b)+"```") {
+			t.Errorf("docs/github-action.md does not show %s as it is", filepath.Base(f))
+		}
+	}
+}
