@@ -178,3 +178,29 @@ func LineSuggestion(src []byte, edits []TextEdit) (s Suggestion, ok bool) {
 	text = strings.TrimSuffix(text, "\r")
 	return Suggestion{Range: Range{Start: Position{Line: first}, End: Position{Line: last}}, Text: text}, true
 }
+
+// SuggestWith builds a Run.Suggest from a fixer that plans byte edits for
+// one file: each finding gets one line-wise suggestion made of the edits
+// planned for it alone. Findings the planner gives no edits for, or whose
+// edits LineSuggestion refuses, get none. The lead wires it as
+//
+//	run.Suggest = report.SuggestWith(func(f *source.File, fs []lint.Finding) ([]report.TextEdit, error) {
+//		edits, err := fix.Plan(f, fs) // plus whatever else Plan returns
+//		... convert each fix.Edit{Start, End, Text} to report.TextEdit ...
+//	})
+func SuggestWith(plan func(f *source.File, findings []lint.Finding) ([]TextEdit, error)) func(*lint.Finding) []Suggestion {
+	return func(f *lint.Finding) []Suggestion {
+		if f.Doc == nil || f.Doc.File == nil || f.Doc.File.Broken || !f.Fixable {
+			return nil
+		}
+		edits, err := plan(f.Doc.File, []lint.Finding{*f})
+		if err != nil || len(edits) == 0 {
+			return nil
+		}
+		s, ok := LineSuggestion(f.Doc.File.Src, edits)
+		if !ok {
+			return nil
+		}
+		return []Suggestion{s}
+	}
+}

@@ -138,3 +138,34 @@ func TestLineSuggestion(t *testing.T) {
 		t.Errorf("no edits accepted")
 	}
 }
+
+func TestSuggestWith(t *testing.T) {
+	file := &source.File{Path: "pod.yaml", Src: []byte(webYAML)}
+	doc := &source.Document{File: file}
+	f := finding(0, lint.LevelWarning, "pod.yaml", "café", "app", "m")
+	f.Doc, f.Fixable = doc, true
+	var got []lint.Finding
+	suggest := SuggestWith(func(sf *source.File, fs []lint.Finding) ([]TextEdit, error) {
+		if sf != file {
+			t.Errorf("planned for another file")
+		}
+		got = fs
+		at := strings.Index(webYAML, "        privileged")
+		return []TextEdit{{Start: at, End: at, Text: "        runAsNonRoot: true\n"}}, nil
+	})
+	s := suggest(&f)
+	if len(got) != 1 || got[0].Message != "m" {
+		t.Errorf("planner got %+v", got)
+	}
+	if len(s) != 1 || s[0].Range.Start.Line != 10 || s[0].Text != "        runAsNonRoot: true\n        privileged: true" {
+		t.Errorf("suggestions = %+v", s)
+	}
+	f.Fixable = false
+	if s := suggest(&f); s != nil {
+		t.Errorf("suggestion for an unfixable finding: %+v", s)
+	}
+	f.Fixable, f.Doc = true, nil
+	if s := suggest(&f); s != nil {
+		t.Errorf("suggestion without a document: %+v", s)
+	}
+}
