@@ -115,9 +115,11 @@ type Stats struct {
 func (e *Engine) File(f *source.File) ([]Finding, Stats) {
 	var out []Finding
 	st := Stats{Documents: f.DocumentCount}
+	automountOff := automountOffAccounts(f, e.opts.DefaultNamespace)
 	for _, doc := range f.Docs {
 		for _, pod := range Pods(doc, e.opts.DefaultNamespace) {
 			st.Workloads++
+			pod.ServiceAccountAutomountOff = automountOff[pod.Namespace+"/"+pod.serviceAccountName()]
 			for i := range e.checks {
 				ck := &e.checks[i]
 				if !ck.c.Match.Covers(pod.Namespace, pod.Labels) {
@@ -252,28 +254,19 @@ func tokenWidth(n *yaml.Node) int {
 }
 
 // containerField points at a container's securityContext field: the field
-// itself when written, else the securityContext key, else the container's
-// name.
+// itself when written, else the deepest key on the way, else the
+// securityContext key, else the container's name.
 func containerField(p *Pod, ct *Container, path ...string) (key, value *yaml.Node, field string) {
 	field = ct.Path(p) + ".securityContext." + strings.Join(path, ".")
-	m := ct.SC
-	for i, k := range path {
-		kn, vn := source.Lookup(m, k)
-		if kn == nil {
-			break
-		}
-		if i == len(path)-1 {
-			return kn, vn, field
-		}
-		m = source.Mapping(vn)
-		if m == nil {
-			return kn, nil, field
-		}
+	key, value = descend(ct.SC, path)
+	switch {
+	case key != nil:
+	case ct.SCKey != nil:
+		key = ct.SCKey
+	default:
+		key = ct.NameKey
 	}
-	if ct.SCKey != nil {
-		return ct.SCKey, nil, field
-	}
-	return ct.NameKey, nil, field
+	return key, value, field
 }
 
 // podField does the same for the pod-level securityContext: the field, the
@@ -281,33 +274,61 @@ func containerField(p *Pod, ct *Container, path ...string) (key, value *yaml.Nod
 func podField(p *Pod, path ...string) (key, value *yaml.Node, field string) {
 	field = p.SpecPath + ".securityContext." + strings.Join(path, ".")
 	scKey, sc := source.Lookup(p.Spec, "securityContext")
-	m := source.Mapping(sc)
+	key, value = descend(source.Mapping(sc), path)
+	switch {
+	case key != nil:
+	case scKey != nil:
+		key = scKey
+	case p.SpecKey != nil:
+		key = p.SpecKey
+	default:
+		value = p.Spec
+	}
+	return key, value, field
+}
+
+// descend follows path below mapping m. It returns the last key node found
+// and, when the whole path exists, the value; nils when the first key is
+// missing.
+func descend(m *yaml.Node, path []string) (key, value *yaml.Node) {
 	for i, k := range path {
 		kn, vn := source.Lookup(m, k)
 		if kn == nil {
-			break
+			return key, nil
 		}
 		if i == len(path)-1 {
-			return kn, vn, field
+			return kn, vn
 		}
-		m = source.Mapping(vn)
-		if m == nil {
-			return kn, nil, field
+		key = kn
+		if m = source.Mapping(vn); m == nil {
+			return key, nil
 		}
 	}
-	if scKey != nil {
-		return scKey, nil, field
-	}
-	if p.SpecKey != nil {
-		return p.SpecKey, nil, field
-	}
-	return nil, p.Spec, field
+	return key, nil
 }
 
 // exclusions are the containers a constraint leaves alone.
 type exclusions struct {
 	names  []string
 	images []string
+}
+
+// listRule is the shape of rules whose one parameter is a list of allowed
+// names, besides the exclusions.
+type listRule struct {
+	ex       exclusions
+	allowed  []string
+	upstream bool
+}
+
+func readListRule(c *policy.Constraint, param string) (listRule, error) {
+	r := listRule{upstream: c.Semantics == policy.Upstream}
+	var err error
+	if r.ex, err = readExclusions(c.Params); err != nil {
+		return r, err
+	}
+	r.allowed, err = stringList(c.Params, param)
+	return r, err
 }
 
 func readExclusions(params map[string]any) (exclusions, error) {

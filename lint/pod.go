@@ -27,6 +27,43 @@ type Pod struct {
 	Containers []*Container
 	// Object is the workload's mapping node.
 	Object *yaml.Node
+	// ServiceAccountAutomountOff is set when the pod's ServiceAccount, found
+	// in the same file, says automountServiceAccountToken: false.
+	ServiceAccountAutomountOff bool
+}
+
+// serviceAccountName is the account the pod runs as.
+func (p *Pod) serviceAccountName() string {
+	for _, k := range []string{"serviceAccountName", "serviceAccount"} {
+		if s, ok := source.Str(source.Get(p.Spec, k)); ok && s != "" {
+			return s
+		}
+	}
+	return "default"
+}
+
+// automountOffAccounts lists namespace/name of the file's ServiceAccounts
+// that turn token automounting off.
+func automountOffAccounts(f *source.File, defaultNS string) map[string]bool {
+	var out map[string]bool
+	for _, d := range f.Docs {
+		if kind, _ := source.Str(source.Get(d.Root, "kind")); kind != "ServiceAccount" {
+			continue
+		}
+		if on, ok := source.Bool(source.Get(d.Root, "automountServiceAccountToken")); !ok || on {
+			continue
+		}
+		name, _ := source.Str(source.Path(d.Root, "metadata", "name"))
+		ns, _ := source.Str(source.Path(d.Root, "metadata", "namespace"))
+		if ns == "" {
+			ns = defaultNS
+		}
+		if out == nil {
+			out = map[string]bool{}
+		}
+		out[ns+"/"+name] = true
+	}
+	return out
 }
 
 // Container is one entry of a pod's container lists.

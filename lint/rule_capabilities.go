@@ -59,20 +59,8 @@ func (r *capabilities) checkAdd(p *Pod, ct *Container, rep *reporter) {
 	if len(added) == 0 || contains(r.allowed, "*") {
 		return
 	}
-	var loose, exact []string // disallowed under case-insensitive / exact comparison
-	for _, a := range added {
-		okLoose, okExact := false, false
-		for _, al := range r.allowed {
-			okLoose = okLoose || strings.EqualFold(a, al)
-			okExact = okExact || a == al
-		}
-		if !okLoose {
-			loose = append(loose, a)
-		}
-		if !okExact {
-			exact = append(exact, a)
-		}
-	}
+	// disallowed under case-insensitive (v3) and exact (v1) comparison
+	loose, exact := notIn(added, r.allowed)
 	certainty := Certain
 	bad := loose
 	if len(loose) == 0 {
@@ -99,24 +87,9 @@ func (r *capabilities) checkDrop(p *Pod, ct *Container, rep *reporter) {
 	}
 	k, v, field := containerField(p, ct, "capabilities", "drop")
 	dropped := source.Strings(v)
-	var missingLoose, missingExact []string
-	hasAll := false
-	for _, d := range dropped {
-		hasAll = hasAll || strings.EqualFold(d, "ALL")
-	}
-	for _, req := range r.requiredDrop {
-		okLoose, okExact := false, false
-		for _, d := range dropped {
-			okLoose = okLoose || strings.EqualFold(d, req)
-			okExact = okExact || d == req
-		}
-		if !okLoose {
-			missingLoose = append(missingLoose, req)
-		}
-		if !okExact {
-			missingExact = append(missingExact, req)
-		}
-	}
+	missingLoose, missingExact := notIn(r.requiredDrop, dropped)
+	allLoose, _ := notIn([]string{"ALL"}, dropped)
+	hasAll := len(allLoose) == 0
 	certainty := Certain
 	switch {
 	case len(missingLoose) > 0 && !hasAll:
@@ -141,4 +114,23 @@ func (r *capabilities) checkDrop(p *Pod, ct *Container, rep *reporter) {
 		vio.changes = []Change{{Map: ct.Node, Path: []string{"securityContext", "capabilities", "drop"}, Value: seqNode(items...), Append: true}}
 	}
 	rep.report(vio)
+}
+
+// notIn returns the items missing from list, comparing ignoring case
+// (Azure v3, gatekeeper-library) and exactly (Azure v1).
+func notIn(items, list []string) (loose, exact []string) {
+	for _, it := range items {
+		okLoose, okExact := false, false
+		for _, l := range list {
+			okLoose = okLoose || strings.EqualFold(it, l)
+			okExact = okExact || it == l
+		}
+		if !okLoose {
+			loose = append(loose, it)
+		}
+		if !okExact {
+			exact = append(exact, it)
+		}
+	}
+	return loose, exact
 }

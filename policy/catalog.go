@@ -73,9 +73,10 @@ var Definitions = []*Definition{
 	},
 	{
 		Rule: "host-paths", ID: "098fc59e-46c7-4d99-9b16-64990e543d75", Version: "6.3.0",
-		DisplayName:   "Kubernetes cluster pod hostPath volumes should only use allowed host paths",
-		Template:      "K8sAzureV4HostFilesystem",
-		DefaultEffect: Audit, ExcludedContainers: true, ExcludedImages: true,
+		DisplayName:    "Kubernetes cluster pod hostPath volumes should only use allowed host paths",
+		Template:       "K8sAzureV4HostFilesystem",
+		OlderTemplates: []string{"K8sAzureV3HostFilesystem"},
+		DefaultEffect:  Audit, ExcludedContainers: true, ExcludedImages: true,
 		Params: []Param{
 			{Name: "allowedHostPaths", Type: "Object", Default: map[string]any{"paths": []any{}}, Help: `{"paths": [{"pathPrefix": "/foo", "readOnly": true}]}; empty blocks every hostPath`},
 			{Name: "windowsAllowedHostPaths", Type: "Object", Default: map[string]any{"paths": []any{}}, Help: "the same for Windows pods"},
@@ -230,6 +231,11 @@ func ByTemplate(kind string) *Definition {
 	for _, d := range Definitions {
 		if strings.EqualFold(d.Template, kind) {
 			return d
+		}
+		for _, older := range d.OlderTemplates {
+			if strings.EqualFold(older, kind) {
+				return d
+			}
 		}
 	}
 	return nil

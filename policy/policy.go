@@ -74,8 +74,11 @@ type Definition struct {
 	Version     string // newest version of this major
 	DisplayName string
 	// Template is the Gatekeeper constraint kind Azure installs for it.
-	Template      string
-	DefaultEffect Effect
+	Template string
+	// OlderTemplates are kinds earlier minor versions installed (and Azure's
+	// published samples still use), read with the same semantics.
+	OlderTemplates []string
+	DefaultEffect  Effect
 	// Params are the policy-specific assignment parameters.
 	Params []Param
 	// ExcludedContainers and ExcludedImages tell whether the definition

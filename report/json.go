@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 
@@ -31,7 +32,12 @@ func JSON(w io.Writer, r *Run) error {
 	for _, e := range r.Errors {
 		out.Errors = append(out.Errors, jsonError{File: e.Path, Line: e.Line, Column: e.Column, Message: e.Msg})
 	}
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := w.Write(jsonSafe(buf.Bytes()))
+	return err
 }

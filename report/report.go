@@ -19,6 +19,17 @@ type Run struct {
 	Summary  Summary
 	// Sources maps a file path to its lines, for snippets.
 	Sources map[string]*source.LineIndex
+
+	// Root, when set, is the folder (GITHUB_WORKSPACE) that the paths in
+	// GitHub annotations and SARIF are made relative to. Empty: paths as given.
+	Root string
+	// SarifFile is where --sarif-file writes SARIF, so that other outputs
+	// can point at it. Empty when there is none.
+	SarifFile string
+	// Suggest returns the replacements that fix a finding, for the rdjsonl
+	// suggestions reviewdog turns into one-click fixes. Nil (or a nil
+	// result) means no suggestion.
+	Suggest func(f *lint.Finding) []Suggestion
 }
 
 // Summary counts what was read and found.
@@ -52,8 +63,11 @@ type Formatter func(w io.Writer, r *Run) error
 
 // Formats are the formats --format accepts.
 var Formats = map[string]Formatter{
-	"text": Text,
-	"json": JSON,
+	"text":    Text,
+	"json":    JSON,
+	"sarif":   SARIF,
+	"rdjsonl": RDJSONL,
+	"github":  GitHub,
 }
 
 // FormatNames lists the formats, sorted.

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/source"
 )
 
 // Text writes findings for people: grouped by file, in the shape
@@ -16,7 +17,7 @@ import (
 func Text(w io.Writer, r *Run) error {
 	bw := bufio.NewWriter(w)
 	for _, e := range r.Errors {
-		fmt.Fprintf(bw, "%s: error: %s\n", e.Error(), "could not be judged")
+		fmt.Fprintf(bw, "%s\n", inputError(e))
 	}
 	if len(r.Errors) > 0 && len(r.Findings) > 0 {
 		bw.WriteString("\n")
@@ -62,4 +63,16 @@ func Text(w io.Writer, r *Run) error {
 		fmt.Fprintf(bw, "fixed %s in %s\n", plural(r.Summary.FixedFields, "field"), plural(r.Summary.FixedFiles, "file"))
 	}
 	return bw.Flush()
+}
+
+// inputError renders an input problem as file:line:col: error: message.
+func inputError(e *source.Error) string {
+	pos := e.Path
+	if e.Line > 0 {
+		pos += fmt.Sprintf(":%d", e.Line)
+		if e.Column > 0 {
+			pos += fmt.Sprintf(":%d", e.Column)
+		}
+	}
+	return pos + ": error: " + e.Msg
 }

@@ -119,7 +119,9 @@ func Parse(path string, src []byte, lim Limits) (*File, []*Error) {
 		if err != nil {
 			line := yamlErrorLine(err)
 			msg := plainYAMLError(err)
-			if hasTemplateNear(src, line) {
+			if tl := templateLineNear(src, line); tl > 0 {
+				// Point at the template, which is what needs fixing.
+				line = tl
 				msg += " (the file looks like a Helm or Go template: render it first, e.g. with `helm template`)"
 			}
 			fail(line, 0, "%s", msg)
@@ -188,29 +190,52 @@ func plainYAMLError(err error) string {
 	return "invalid YAML: " + msg
 }
 
-// hasTemplateNear reports whether "{{" occurs within two lines of line.
-func hasTemplateNear(src []byte, line int) bool {
+// templateLineNear returns the first line holding "{{" within three lines
+// of the line go-yaml blamed (anywhere when it named none), or 0.
+func templateLineNear(src []byte, line int) int {
 	if !bytes.Contains(src, []byte("{{")) {
-		return false
-	}
-	if line <= 0 {
-		return true
+		return 0
 	}
 	cur := 1
-	start := 0
-	for i := 0; i <= len(src); i++ {
-		if i == len(src) || src[i] == '\n' {
-			if cur >= line-2 && cur <= line+1 && bytes.Contains(src[start:i], []byte("{{")) {
-				return true
-			}
-			cur++
-			start = i + 1
-			if cur > line+1 {
-				break
+	for start := 0; start <= len(src); {
+		end := bytes.IndexByte(src[start:], '\n')
+		if end < 0 {
+			end = len(src) - start
+		}
+		near := line <= 0 || (cur >= line-3 && cur <= line+3)
+		if near && bytes.Contains(src[start:start+end], []byte("{{")) {
+			return cur
+		}
+		if line > 0 && cur > line+3 {
+			break
+		}
+		cur++
+		start += end + 1
+	}
+	return 0
+}
+
+// earlierKey returns an earlier key of mapping n equal to the key at index
+// i. Small mappings (most of a manifest) are scanned without allocating;
+// large ones get an index built once.
+func earlierKey(n *yaml.Node, i int, seen *map[string]*yaml.Node) *yaml.Node {
+	k := n.Content[i]
+	if len(n.Content) <= 32 {
+		for j := 0; j < i; j += 2 {
+			if o := n.Content[j]; o.Value == k.Value && o.Kind == yaml.ScalarNode && o.Tag != "!!merge" {
+				return o
 			}
 		}
+		return nil
 	}
-	return false
+	if *seen == nil {
+		*seen = make(map[string]*yaml.Node, len(n.Content)/2)
+	}
+	if first, dup := (*seen)[k.Value]; dup {
+		return first
+	}
+	(*seen)[k.Value] = k
+	return nil
 }
 
 // check walks a document once and refuses what later stages must not see:
@@ -233,14 +258,10 @@ func check(n *yaml.Node, nodes *int, lim Limits) *Error {
 				}
 				return &Error{Line: k.Line, Column: k.Column, Msg: "complex mapping keys are not supported in manifests"}
 			}
-			if k.Value != "<<" || k.Tag != "!!merge" {
-				if seen == nil {
-					seen = make(map[string]*yaml.Node, len(n.Content)/2)
-				}
-				if first, dup := seen[k.Value]; dup {
+			if k.Tag != "!!merge" {
+				if first := earlierKey(n, i, &seen); first != nil {
 					return &Error{Line: k.Line, Column: k.Column, Msg: fmt.Sprintf("duplicate key %q (first at line %d); the API server would keep only the last one", k.Value, first.Line)}
 				}
-				seen[k.Value] = k
 			}
 			if err := check(n.Content[i+1], nodes, lim); err != nil {
 				return err

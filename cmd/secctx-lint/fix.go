@@ -117,7 +117,7 @@ func fixOne(engine *lint.Engine, lim source.Limits, f *source.File, errs []*sour
 
 // runFix is --fix and --diff: every file is fixed in memory first; only
 // when no fix value is forbidden is anything written or printed.
-func runFix(cfg *config, engine *lint.Engine, inputs []source.Input, run *report.Run, lim source.Limits, stdin io.Reader, stdout, stderr io.Writer) int {
+func runFix(cfg *config, engine *lint.Engine, inputs []source.Input, run *report.Run, lim source.Limits, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	var files []fixed
 	source.Each(inputs, stdin, lim, func(f *source.File, errs []*source.Error) fixed {
 		return fixOne(engine, lim, f, errs)
@@ -196,7 +196,7 @@ func runFix(cfg *config, engine *lint.Engine, inputs []source.Input, run *report
 	if cfg.fix.fix {
 		run.Summary.FixedFields, run.Summary.FixedFiles = fields, changed
 	}
-	if err := report.Formats[cfg.format](out, run); err != nil {
+	if err := emit(cfg, run, out, stderr, getenv); err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
 		return exitUsage
 	}

@@ -49,7 +49,7 @@ func setup(t *testing.T) (dir, constraints, pod string) {
 	return
 }
 
-func runCLI(stdin string, args ...string) (int, string, string) {
+func runFixCLI(stdin string, args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	rc := run(args, strings.NewReader(stdin), &out, &errb, func(string) string { return "" })
 	return rc, out.String(), errb.String()
@@ -61,7 +61,7 @@ func TestFixWritesInPlace(t *testing.T) {
 	if err := os.Symlink("pod.yaml", link); err != nil {
 		t.Fatal(err)
 	}
-	rc, out, errs := runCLI("", "--constraint", cs, "--fix", "--fs-group", "2500", link)
+	rc, out, errs := runFixCLI("", "--constraint", cs, "--fix", "--fs-group", "2500", link)
 	if rc != exitOK {
 		t.Fatalf("rc %d\n%s\n%s", rc, out, errs)
 	}
@@ -80,7 +80,7 @@ func TestFixWritesInPlace(t *testing.T) {
 		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
 	}
 	// A second run changes nothing.
-	rc, out, _ = runCLI("", "--constraint", cs, "--fix", "--fs-group", "2500", pod)
+	rc, out, _ = runFixCLI("", "--constraint", cs, "--fix", "--fs-group", "2500", pod)
 	again, _ := os.ReadFile(pod)
 	if rc != exitOK || string(again) != want || strings.Contains(out, "fixed") {
 		t.Errorf("second run: rc %d, %s", rc, out)
@@ -93,7 +93,7 @@ func TestFixWritesInPlace(t *testing.T) {
 
 func TestDiffWritesNothing(t *testing.T) {
 	_, cs, pod := setup(t)
-	rc, out, errs := runCLI("", "--constraint", cs, "--diff", pod)
+	rc, out, errs := runFixCLI("", "--constraint", cs, "--diff", pod)
 	if rc != exitOK {
 		t.Fatalf("rc %d: %s", rc, errs)
 	}
@@ -107,7 +107,7 @@ func TestDiffWritesNothing(t *testing.T) {
 
 func TestFixStdin(t *testing.T) {
 	_, cs, _ := setup(t)
-	rc, out, errs := runCLI(testPod, "--constraint", cs, "--fix", "-")
+	rc, out, errs := runFixCLI(testPod, "--constraint", cs, "--fix", "-")
 	if rc != exitOK || !strings.HasPrefix(out, testPod) || !strings.Contains(out, "runAsUser: 1000") {
 		t.Errorf("rc %d\nstdout:\n%s\nstderr:\n%s", rc, out, errs)
 	}
@@ -115,14 +115,14 @@ func TestFixStdin(t *testing.T) {
 
 func TestForbiddenFixValue(t *testing.T) {
 	_, cs, pod := setup(t)
-	rc, _, errs := runCLI("", "--constraint", cs, "--fix", "--fs-group", "70000", pod)
+	rc, _, errs := runFixCLI("", "--constraint", cs, "--fix", "--fs-group", "70000", pod)
 	if rc != exitUsage || !strings.Contains(errs, "--fs-group") {
 		t.Errorf("rc %d: %s", rc, errs)
 	}
 	if got, _ := os.ReadFile(pod); string(got) != testPod {
 		t.Error("a file was written")
 	}
-	if rc, _, _ := runCLI("", "--fix", "--diff", pod); rc != exitUsage {
+	if rc, _, _ := runFixCLI("", "--fix", "--diff", pod); rc != exitUsage {
 		t.Errorf("--fix --diff: rc %d", rc)
 	}
 }
@@ -132,7 +132,7 @@ func TestBrokenFileNotWritten(t *testing.T) {
 	bad := filepath.Join(dir, "bad.yaml")
 	src := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Name }}\nspec:\n  containers:\n  - name: a\n    image: b\n"
 	os.WriteFile(bad, []byte(src), 0o644)
-	rc, _, _ := runCLI("", "--constraint", cs, "--fix", bad)
+	rc, _, _ := runFixCLI("", "--constraint", cs, "--fix", bad)
 	if rc != exitInput {
 		t.Errorf("rc %d, want %d", rc, exitInput)
 	}

@@ -45,6 +45,7 @@ type config struct {
 	namespace   string
 	strict      bool
 	format      string
+	sarifFile   string
 	failOn      string
 	maxSize     int64
 	showVersion bool
@@ -103,7 +104,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Var(&cfg.constraints, "constraint", "Gatekeeper constraint file (K8sPSP* or K8sAzure* kinds, or a List of them) to judge with instead of an initiative; repeatable")
 	fs.StringVar(&cfg.namespace, "namespace", "default", "namespace for objects without metadata.namespace")
 	fs.BoolVar(&cfg.strict, "strict", false, "report strict findings at their effect's level instead of as notices")
-	fs.StringVar(&cfg.format, "format", "text", "output format: "+strings.Join(report.FormatNames(), ", "))
+	fs.StringVar(&cfg.format, "format", "", "output format: "+strings.Join(report.FormatNames(), ", ")+" (default text, or github when GITHUB_ACTIONS=true)")
+	fs.StringVar(&cfg.sarifFile, "sarif-file", "", "also write SARIF 2.1.0 to this file, whatever the --format")
 	fs.StringVar(&cfg.failOn, "fail-on", "warning", "lowest level that makes the exit status 1: error, warning, notice or never")
 	fs.Int64Var(&cfg.maxSize, "max-file-size", source.DefaultLimits.MaxFileSize, "largest input file read, in bytes")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
@@ -120,7 +122,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if err := cfg.fix.check(); err != nil {
 		return nil, err
 	}
-	if _, ok := report.Formats[cfg.format]; !ok {
+	if _, ok := report.Formats[cfg.format]; !ok && cfg.format != "" {
 		return nil, fmt.Errorf("unknown --format %q (want %s)", cfg.format, strings.Join(report.FormatNames(), ", "))
 	}
 	if failRank(cfg.failOn) < 0 {
@@ -175,6 +177,8 @@ func constraints(cfg *config) ([]*policy.Constraint, []*source.Error, error) {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	stderr, flush := safeStderr(stderr, getenv)
+	defer flush()
 	cfg, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -183,6 +187,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
 		return exitUsage
 	}
+	cfg.format = chooseFormat(cfg.format, getenv)
 	if cfg.showVersion {
 		fmt.Fprintf(stdout, "secctx-lint %s\n", version)
 		return exitOK
@@ -212,7 +217,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	lim := source.DefaultLimits
 	lim.MaxFileSize = cfg.maxSize
 	if cfg.fix.fix || cfg.fix.diff {
-		return runFix(cfg, engine, inputs, run, lim, stdin, stdout, stderr)
+		return runFix(cfg, engine, inputs, run, lim, stdin, stdout, stderr, getenv)
 	}
 	type judged struct {
 		file     *source.File
@@ -220,10 +225,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		findings []lint.Finding
 		stats    lint.Stats
 	}
+	prog := newProgress(stderr, len(inputs))
 	source.Each(inputs, stdin, lim, func(f *source.File, errs []*source.Error) judged {
 		fs, st := engine.File(f)
 		return judged{file: f, errs: errs, findings: fs, stats: st}
 	}, func(j judged) {
+		prog.step()
 		run.Summary.Files++
 		run.Summary.Documents += j.stats.Documents
 		run.Summary.Workloads += j.stats.Workloads
@@ -233,8 +240,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 			run.Sources[j.file.Path] = j.file.Lines()
 		}
 	})
+	prog.finish()
 	run.Summary.Findings = len(run.Findings)
-	if err := report.Formats[cfg.format](stdout, run); err != nil {
+	if err := emit(cfg, run, stdout, stderr, getenv); err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
 		return exitUsage
 	}

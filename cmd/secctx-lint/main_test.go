@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const badPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: shop
+spec:
+  containers:
+  - name: app
+    image: nginx
+    securityContext:
+      privileged: true
+`
+
+const goodPod = `apiVersion: v1
+kind: Pod
+metadata: {name: ok}
+spec:
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 1000
+    runAsGroup: 3000
+    fsGroup: 2000
+    supplementalGroups: [2000]
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  - name: app
+    image: nginx
+    securityContext: {allowPrivilegeEscalation: false}
+`
+
+func write(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(stdin), &out, &errb, func(string) string { return "" })
+	return code, out.String(), errb.String()
+}
+
+func TestExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	good := write(t, dir, "good.yaml", goodPod)
+	bad := write(t, dir, "bad.yaml", badPod)
+	broken := write(t, dir, "broken.yaml", "kind: [\n")
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"clean", []string{good}, 0},
+		{"findings", []string{bad}, 1},
+		{"fail-on error ignores warnings", []string{"--fail-on", "error", bad}, 0},
+		{"fail-on never", []string{"--fail-on", "never", bad}, 0},
+		{"bad flag", []string{"--format", "xml", good}, 2},
+		{"unknown initiative", []string{"--initiative", "nope", good}, 2},
+		{"missing file", []string{filepath.Join(dir, "nope.yaml")}, 3},
+		{"broken input, rest judged", []string{broken, good}, 3},
+		{"help", []string{"--help"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, "", tt.args...)
+			if code != tt.want {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.want, out, errs)
+			}
+		})
+	}
+}
+
+func TestTextOutput(t *testing.T) {
+	dir := t.TempDir()
+	bad := write(t, dir, "bad.yaml", badPod)
+	_, out, _ := runCLI(t, "", bad)
+	want := bad + ":11:7: warning privileged-containers: Privileged container is not allowed: app (securityContext.privileged: true) [Pod/shop/web container app]\n" +
+		"        privileged: true\n" +
+		"        ^^^^^^^^^^^^^^^^\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("output lacks\n%s\ngot:\n%s", want, out)
+	}
+	if !strings.Contains(out, "in 1 workload (1 file, 1 document)") {
+		t.Errorf("summary missing:\n%s", out)
+	}
+}
+
+func TestJSONOutputAndStdin(t *testing.T) {
+	code, out, _ := runCLI(t, badPod+"---\nkind: [\n", "--format", "json", "-")
+	if code != 3 {
+		t.Errorf("exit %d, want 3 (one document does not parse)", code)
+	}
+	var doc struct {
+		Version  int              `json:"version"`
+		Findings []map[string]any `json:"findings"`
+		Errors   []map[string]any `json:"errors"`
+		Summary  map[string]int   `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if doc.Version != 1 || len(doc.Errors) != 1 || doc.Summary["workloads"] != 1 {
+		t.Fatalf("unexpected document: %s", out)
+	}
+	var priv map[string]any
+	for _, f := range doc.Findings {
+		if f["rule"] == "privileged-containers" {
+			priv = f
+		}
+	}
+	if priv == nil {
+		t.Fatalf("no privileged finding: %s", out)
+	}
+	for key, want := range map[string]any{
+		"file": "-", "line": 11.0, "column": 7.0, "endLine": 11.0, "endColumn": 23.0,
+		"policyId": "95edb821-ddaf-4404-9732-666045e056b4", "policyVersion": "9.2.0",
+		"effect": "Audit", "level": "warning", "certainty": "certain",
+		"kind": "Pod", "namespace": "shop", "name": "web", "container": "app",
+		"field": "spec.containers[0].securityContext.privileged", "fixable": false,
+	} {
+		if priv[key] != want {
+			t.Errorf("%s = %v, want %v", key, priv[key], want)
+		}
+	}
+	if doc.Errors[0]["line"] != 13.0 {
+		t.Errorf("error line = %v, want 13", doc.Errors[0]["line"])
+	}
+}
+
+func TestFolderWalkAndStrict(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a/pod.yaml", `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 1000
+    runAsGroup: 3000
+    fsGroup: 2000
+    supplementalGroups: [2000]
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  - name: app
+    image: nginx
+    securityContext: {runAsUser: 0, allowPrivilegeEscalation: false}
+  - name: notice
+    image: nginx
+    securityContext: {runAsUser: 0}
+`)
+	write(t, dir, "a/notes.txt", "not yaml {{")
+	write(t, dir, ".git/x.yaml", "kind: [")
+	code, out, _ := runCLI(t, "", "--format", "json", dir)
+	if code != 1 || strings.Contains(out, "notes.txt") || strings.Contains(out, ".git") {
+		t.Errorf("exit %d; walked files it should not:\n%s", code, out)
+	}
+	// runAsUser: 0 in a container without allowPrivilegeEscalation is a
+	// strict privilege-escalation finding: a notice, a warning with --strict.
+	if !strings.Contains(out, `"level": "notice"`) {
+		t.Errorf("want a notice:\n%s", out)
+	}
+	_, strictOut, _ := runCLI(t, "", "--format", "json", "--strict", dir)
+	if strings.Contains(strictOut, `"level": "notice"`) {
+		t.Errorf("--strict should raise notices:\n%s", strictOut)
+	}
+}
+
+func TestConstraintFile(t *testing.T) {
+	dir := t.TempDir()
+	c := write(t, dir, "c.yaml", `apiVersion: v1
+kind: List
+items:
+- apiVersion: constraints.gatekeeper.sh/v1beta1
+  kind: K8sPSPPrivilegedContainer
+  metadata: {name: psp-privileged}
+  spec:
+    enforcementAction: deny
+    match: {namespaces: [shop]}
+`)
+	bad := write(t, dir, "bad.yaml", badPod)
+	code, out, _ := runCLI(t, "", "--constraint", c, "--format", "json", bad)
+	if code != 1 || !strings.Contains(out, `"level": "error"`) || !strings.Contains(out, `"policy": "K8sPSPPrivilegedContainer"`) {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	// Without metadata.namespace the pod lands in --namespace, here out of scope.
+	unnamespaced := write(t, dir, "nons.yaml", strings.Replace(badPod, "  namespace: shop\n", "", 1))
+	if code, out, _ = runCLI(t, "", "--constraint", c, "--namespace", "other", unnamespaced); code != 0 {
+		t.Errorf("pod in namespace other is out of the constraint's scope; exit %d\n%s", code, out)
+	}
+	if code, _, _ = runCLI(t, "", "--constraint", c, "--namespace", "shop", unnamespaced); code != 1 {
+		t.Errorf("with --namespace shop the pod is in scope; exit %d", code)
+	}
+	wrong := write(t, dir, "wrong.yaml", "apiVersion: v1\nkind: ConfigMap\n")
+	code, _, errs := runCLI(t, "", "--constraint", wrong, bad)
+	if code != 2 || !strings.Contains(errs, "wrong.yaml:2:1: ConfigMap is not a pod security constraint kind") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+}

@@ -1,0 +1,408 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	githubactions "github.com/sethvargo/go-githubactions"
+
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/policy"
+)
+
+// AnnotationsPerLevel is how many error, warning and notice annotations
+// GitHub keeps per step; it drops the rest silently.
+const AnnotationsPerLevel = 10
+
+// maxAnnotationMessage stays below the runner's 4096-character cap.
+const maxAnnotationMessage = 4000
+
+// GitHub writes GitHub Actions workflow commands: one annotation per input
+// error and finding, errors first, then warnings, then notices, at most
+// AnnotationsPerLevel of each, and one notice that says how many more there
+// are and where to see them. Every value goes through go-githubactions'
+// escaping (messages are never used as format strings), so nothing read
+// from a manifest can start another command.
+func GitHub(w io.Writer, r *Run) error {
+	ew := &errWriter{w: w}
+	a := githubactions.New(githubactions.WithWriter(ew), githubactions.WithGetenv(func(string) string { return "" }))
+
+	type ann struct {
+		level  lint.Level
+		fields map[string]string
+		msg    string
+	}
+	var byLevel [4][]ann // index: Level.Rank()
+	for _, e := range r.Errors {
+		fields := map[string]string{"title": "secctx-lint: input could not be judged"}
+		if p := relPath(r.Root, e.Path); p != "-" && p != "" {
+			fields["file"] = p
+		}
+		if e.Line > 0 {
+			fields["line"] = strconv.Itoa(e.Line)
+			if e.Column > 0 {
+				fields["col"] = strconv.Itoa(e.Column)
+			}
+		}
+		byLevel[3] = append(byLevel[3], ann{lint.LevelError, fields, e.Msg})
+	}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		rank := f.Level.Rank()
+		if rank == 0 {
+			continue
+		}
+		byLevel[rank] = append(byLevel[rank], ann{f.Level, annotationFields(r.Root, f), annotationMessage(f)})
+	}
+	total := len(byLevel[1]) + len(byLevel[2]) + len(byLevel[3])
+	noticeCap := AnnotationsPerLevel
+	shown := func() int {
+		return min(len(byLevel[3]), AnnotationsPerLevel) + min(len(byLevel[2]), AnnotationsPerLevel) + min(len(byLevel[1]), noticeCap)
+	}
+	if shown() < total {
+		noticeCap-- // keep a notice for the "more" line
+	}
+	more := total - shown()
+	emit := func(x ann) {
+		// A line that parses as a V2 command is never read as a legacy
+		// "##[" one, so the file property can stay exact; the text people
+		// read loses "##[" anyway, in case a log viewer cares.
+		if t, ok := x.fields["title"]; ok {
+			x.fields["title"] = noLegacy(t)
+		}
+		c := a.WithFieldsMap(x.fields)
+		msg := noLegacy(truncate(x.msg, maxAnnotationMessage))
+		switch x.level {
+		case lint.LevelError:
+			c.Errorf("%s", msg)
+		case lint.LevelWarning:
+			c.Warningf("%s", msg)
+		default:
+			c.Noticef("%s", msg)
+		}
+	}
+	for _, rank := range []int{3, 2} {
+		for i, x := range byLevel[rank] {
+			if i == AnnotationsPerLevel {
+				break
+			}
+			emit(x)
+		}
+	}
+	if more > 0 {
+		where := "the job summary"
+		if r.SarifFile != "" {
+			where += " and the SARIF file " + relPath(r.Root, r.SarifFile)
+		}
+		msg := fmt.Sprintf("%s not shown as annotations (GitHub keeps %d per level and step): see %s, or run secctx-lint locally.",
+			plural(more, "more finding"), AnnotationsPerLevel, where)
+		a.WithFieldsMap(map[string]string{"title": "secctx-lint: " + plural(total, "finding") + " in all"}).Noticef("%s", msg)
+	}
+	for i, x := range byLevel[1] {
+		if i == noticeCap {
+			break
+		}
+		emit(x)
+	}
+	return ew.err
+}
+
+// noLegacy breaks the legacy "##[" command marker with a zero-width space.
+func noLegacy(s string) string {
+	return strings.ReplaceAll(s, "##[", "#"+zwsp+"#[")
+}
+
+// annotationFields are the file/line/col/endLine/endColumn/title properties.
+func annotationFields(root string, f *lint.Finding) map[string]string {
+	fields := map[string]string{"title": f.Rule + ": " + f.Policy}
+	if f.Policy == "" {
+		fields["title"] = f.Rule
+	}
+	if p := relPath(root, f.File); p != "-" && p != "" {
+		fields["file"] = p
+	}
+	if f.Line > 0 {
+		fields["line"] = strconv.Itoa(f.Line)
+		end := f.EndLine
+		if end < f.Line {
+			end = f.Line
+		}
+		fields["endLine"] = strconv.Itoa(end)
+		// GitHub reads columns only on single-line annotations.
+		if end == f.Line && f.Column > 0 {
+			fields["col"] = strconv.Itoa(f.Column)
+			if f.EndColumn > f.Column {
+				fields["endColumn"] = strconv.Itoa(f.EndColumn)
+			}
+		}
+	}
+	return fields
+}
+
+func annotationMessage(f *lint.Finding) string {
+	var b strings.Builder
+	b.WriteString(f.Message)
+	fmt.Fprintf(&b, " [%s]", object(f))
+	if f.Certainty == lint.Strict {
+		b.WriteString(" (strict reading)")
+	}
+	if hint := fixHint(f); hint != "" && f.Fixable {
+		b.WriteString(" Fix (--fix): " + hint + ".")
+	} else if f.FixNote != "" {
+		b.WriteString(" Not fixed by --fix: " + f.FixNote + ".")
+	}
+	return b.String()
+}
+
+// truncate cuts s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// errWriter remembers the first write error: go-githubactions does not
+// return it (v1.3.0 panics on some), so the writer takes it and reports
+// success, and GitHub returns it at the end.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return len(p), nil
+	}
+	_, e.err = e.w.Write(p)
+	return len(p), nil
+}
+
+// fixHint says in a few words what makes a finding go away: the values the
+// fixer writes, or why it does not.
+func fixHint(f *lint.Finding) string {
+	var parts []string
+	for _, c := range f.Changes {
+		v := nodeText(c)
+		if v == "" {
+			continue
+		}
+		parts = append(parts, strings.Join(c.Path, ".")+": "+v)
+	}
+	if len(parts) > 0 {
+		return "set " + strings.Join(parts, ", ")
+	}
+	if f.FixNote != "" {
+		return f.FixNote
+	}
+	return ""
+}
+
+func nodeText(c lint.Change) string {
+	if c.Value == nil {
+		return ""
+	}
+	if len(c.Value.Content) == 0 {
+		return c.Value.Value
+	}
+	var items []string
+	for _, n := range c.Value.Content {
+		if n.Value != "" {
+			items = append(items, n.Value)
+		}
+	}
+	s := "[" + strings.Join(items, ", ") + "]"
+	if c.Append {
+		s = "add " + s
+	}
+	return s
+}
+
+// DefaultSummaryLimit keeps the job summary well below GitHub's 1 MiB.
+const DefaultSummaryLimit = 512 << 10
+
+// GitHubSummary renders the job summary in GitHub-flavoured Markdown: the
+// totals, a table of counts per policy and a table per file (object,
+// container, field, level, fix hint). It stops adding rows before limit
+// bytes and ends with a line saying how many were left out. Everything read
+// from a manifest sits in code spans with | escaped, or is escaped as text.
+func GitHubSummary(r *Run, limit int) string {
+	var b strings.Builder
+	errs, warns, notes := r.Counts()
+	b.WriteString("## secctx-lint\n\n")
+	fmt.Fprintf(&b, "**%s, %s, %s** in %s (%s, %s)",
+		plural(errs, "error"), plural(warns, "warning"), plural(notes, "notice"),
+		plural(r.Summary.Workloads, "workload"), plural(r.Summary.Files, "file"), plural(r.Summary.Documents, "document"))
+	if len(r.Errors) > 0 {
+		fmt.Fprintf(&b, "; %s could not be read", plural(len(r.Errors), "input"))
+	}
+	b.WriteString(".\n\n")
+	if r.Summary.FixedFields > 0 || r.Summary.FixedFiles > 0 {
+		fmt.Fprintf(&b, "Fixed %s in %s.\n\n", plural(r.Summary.FixedFields, "field"), plural(r.Summary.FixedFiles, "file"))
+	}
+	if r.SarifFile != "" {
+		fmt.Fprintf(&b, "SARIF: %s\n\n", code(relPath(r.Root, r.SarifFile)))
+	}
+
+	// Totals per policy.
+	type counts struct {
+		policy, id string
+		e, w, n    int
+	}
+	per := map[string]*counts{}
+	var order []string
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		c := per[f.Rule]
+		if c == nil {
+			c = &counts{policy: f.Policy, id: f.PolicyID}
+			per[f.Rule] = c
+			order = append(order, f.Rule)
+		}
+		switch f.Level {
+		case lint.LevelError:
+			c.e++
+		case lint.LevelWarning:
+			c.w++
+		default:
+			c.n++
+		}
+	}
+	sort.Strings(order)
+	if len(order) > 0 {
+		b.WriteString("| Policy | Rule | Errors | Warnings | Notices |\n|---|---|--:|--:|--:|\n")
+		for _, rule := range order {
+			c := per[rule]
+			name := mdText(c.policy)
+			if c.id != "" {
+				name = "[" + name + "](" + policyURL(c.id) + ")"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %d | %d | %d |\n", name, code(rule), c.e, c.w, c.n)
+		}
+		b.WriteString("\n")
+	}
+
+	rowsLeft := 0
+	last := "\x00"
+	stop := false
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if stop {
+			rowsLeft++
+			continue
+		}
+		var piece strings.Builder
+		if f.File != last {
+			fmt.Fprintf(&piece, "\n### %s\n\n| Line | Object | Container | Field | Level | Rule | Fix |\n|--:|---|---|---|---|---|---|\n", code(relPath(r.Root, f.File)))
+		}
+		obj := f.Kind + "/" + f.Name
+		if f.Namespace != "" {
+			obj = f.Kind + "/" + f.Namespace + "/" + f.Name
+		}
+		level := string(f.Level)
+		if f.Certainty == lint.Strict {
+			level += " (strict)"
+		}
+		hint := fixHint(f)
+		if f.Fixable && hint != "" {
+			hint = "`--fix`: " + code(hint)
+		} else if hint != "" {
+			hint = mdText(hint)
+		}
+		fmt.Fprintf(&piece, "| %d | %s | %s | %s | %s | %s | %s |\n",
+			f.Line, code(obj), code(f.Container), code(f.Field), level, code(f.Rule), hint)
+		if b.Len()+piece.Len()+200 > limit {
+			stop = true
+			rowsLeft++
+			continue
+		}
+		last = f.File
+		b.WriteString(piece.String())
+	}
+	if rowsLeft > 0 {
+		fmt.Fprintf(&b, "\n… %s more not shown (the summary is capped); see the SARIF or JSON output for all of them.\n", plural(rowsLeft, "finding"))
+	}
+	if len(r.Errors) > 0 {
+		b.WriteString("\n### Inputs that could not be judged\n\n")
+		for i, e := range r.Errors {
+			line := fmt.Sprintf("- %s line %d: %s\n", code(relPath(r.Root, e.Path)), e.Line, mdText(e.Msg))
+			if b.Len()+len(line)+100 > limit {
+				fmt.Fprintf(&b, "- … %d more\n", len(r.Errors)-i)
+				break
+			}
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}
+
+// policyURL opens a built-in definition in the Azure portal.
+func policyURL(id string) string {
+	return "https://portal.azure.com/#view/Microsoft_Azure_Policy/PolicyDetailBlade/definitionId/%2Fproviders%2FMicrosoft.Authorization%2FpolicyDefinitions%2F" + id
+}
+
+// code puts s in a Markdown code span that holds it whatever it contains:
+// line breaks become spaces, | is escaped for tables, and the fence is one
+// backtick longer than the longest run inside.
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	s = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ", "|", `\|`).Replace(s)
+	longest, run := 0, 0
+	for _, c := range s {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if longest > 0 || strings.HasPrefix(s, " ") || strings.HasSuffix(s, " ") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}
+
+// mdText escapes text for Markdown: every ASCII punctuation character that
+// means something gets a backslash, < > & become entities, line breaks
+// become spaces.
+func mdText(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case c == '\n' || c == '\r':
+			b.WriteByte(' ')
+		case c == '<':
+			b.WriteString("&lt;")
+		case c == '>':
+			b.WriteString("&gt;")
+		case c == '&':
+			b.WriteString("&amp;")
+		case strings.ContainsRune("\\`*_{}[]()#+-.!|~:@=", c):
+			b.WriteByte('\\')
+			b.WriteRune(c)
+		default:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// policyOf finds the catalog definition of a finding's rule and version.
+func policyOf(rule, version string) *policy.Definition {
+	d, err := policy.Lookup(rule, version)
+	if err != nil {
+		d, _ = policy.Lookup(rule, "")
+	}
+	return d
+}

@@ -1,0 +1,206 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/source"
+)
+
+// Position is a place in a file for reviewdog: 1-based line and 1-based
+// column counted in UTF-8 bytes. Column 0 is left out (a line-wise range).
+type Position struct {
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
+}
+
+// Range is a span; End is exclusive. With no columns on either side the
+// range covers the lines Start.Line..End.Line whole.
+type Range struct {
+	Start Position `json:"start"`
+	End   Position `json:"end"`
+}
+
+// Suggestion replaces Range with Text (insert: an empty range; delete: "").
+// For GitHub PR suggestions make them line-wise: GitHub replaces whole lines
+// and wants the suggestion to span the lines of the comment (LineSuggestion
+// builds such a suggestion from byte edits).
+type Suggestion struct {
+	Range Range  `json:"range"`
+	Text  string `json:"text"`
+}
+
+// rdjsonl: the Reviewdog Diagnostic Format, one Diagnostic per line.
+type rdDiagnostic struct {
+	Message     string       `json:"message"`
+	Location    rdLocation   `json:"location"`
+	Severity    string       `json:"severity"`
+	Source      rdSource     `json:"source"`
+	Code        rdCode       `json:"code"`
+	Suggestions []Suggestion `json:"suggestions,omitempty"`
+}
+
+type rdLocation struct {
+	Path  string `json:"path"`
+	Range *Range `json:"range,omitempty"`
+}
+
+type rdSource struct {
+	Name string `json:"name"`
+	URL  string `json:"url,omitempty"`
+}
+
+type rdCode struct {
+	Value string `json:"value"`
+	URL   string `json:"url,omitempty"`
+}
+
+// RDJSONL writes one reviewdog diagnostic per finding and per input error,
+// with Run.Suggest's replacements as suggestions (none when Suggest is nil).
+// Positions are converted to the UTF-8 byte columns reviewdog counts.
+func RDJSONL(w io.Writer, r *Run) error {
+	bw := bufio.NewWriter(w)
+	put := func(d rdDiagnostic) error {
+		b, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		bw.Write(jsonSafe(b))
+		return bw.WriteByte('\n')
+	}
+	src := rdSource{Name: "secctx-lint", URL: InformationURI}
+	for _, e := range r.Errors {
+		d := rdDiagnostic{Message: e.Msg, Location: rdLocation{Path: e.Path}, Severity: "ERROR", Source: src, Code: rdCode{Value: "input"}}
+		if e.Line > 0 {
+			d.Location.Range = &Range{Start: Position{Line: e.Line}}
+		}
+		if err := put(d); err != nil {
+			return err
+		}
+	}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		li := r.Sources[f.File]
+		d := rdDiagnostic{
+			Message:  annotationMessage(f),
+			Location: rdLocation{Path: f.File},
+			Severity: map[lint.Level]string{lint.LevelError: "ERROR", lint.LevelWarning: "WARNING"}[f.Level],
+			Source:   src,
+			Code:     rdCode{Value: f.Rule},
+		}
+		if d.Severity == "" {
+			d.Severity = "INFO"
+		}
+		if f.PolicyID != "" {
+			d.Code.URL = policyURL(f.PolicyID)
+		}
+		if f.Line > 0 {
+			end := max(f.EndLine, f.Line)
+			endCol := f.EndColumn
+			if end == f.Line && endCol <= f.Column {
+				endCol = f.Column + 1
+			}
+			d.Location.Range = &Range{
+				Start: Position{Line: f.Line, Column: byteColumn(li, f.Line, f.Column)},
+				End:   Position{Line: end, Column: byteColumn(li, end, endCol)},
+			}
+		}
+		if r.Suggest != nil {
+			d.Suggestions = r.Suggest(f)
+		}
+		if err := put(d); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// byteColumn converts a 1-based rune column into a 1-based byte column.
+// Without the file's lines the rune column is kept (right for ASCII).
+func byteColumn(li *source.LineIndex, line, col int) int {
+	if col < 1 {
+		return 0
+	}
+	if li == nil || line < 1 || line > li.Lines() {
+		return col
+	}
+	return li.Offset(line, col) - li.LineStart(line) + 1
+}
+
+// TextEdit replaces the bytes [Start, End) of a file with Text (the shape
+// of the fixer's edits).
+type TextEdit struct {
+	Start, End int
+	Text       string
+}
+
+// LineSuggestion turns byte edits of src into one line-wise suggestion, as
+// GitHub wants: the lines the edits touch, whole, and their new text
+// (without the final line break). ok is false when there are no edits or
+// they overlap or fall outside src.
+func LineSuggestion(src []byte, edits []TextEdit) (s Suggestion, ok bool) {
+	if len(edits) == 0 {
+		return Suggestion{}, false
+	}
+	edits = append([]TextEdit(nil), edits...)
+	sort.SliceStable(edits, func(i, j int) bool { return edits[i].Start < edits[j].Start })
+	for i, e := range edits {
+		if e.Start < 0 || e.End < e.Start || e.End > len(src) || (i > 0 && e.Start < edits[i-1].End) {
+			return Suggestion{}, false
+		}
+	}
+	li := source.NewLineIndex(src)
+	first, _ := li.Position(edits[0].Start)
+	lastOff := edits[len(edits)-1].End
+	if lastOff > edits[len(edits)-1].Start {
+		lastOff-- // an edit ending at a line start ends on the line before
+	}
+	last, _ := li.Position(lastOff)
+	last = max(last, first)
+	from, to := li.LineStart(first), li.LineEnd(last)
+	// Take in the edits' own bytes past the end of the last line (its break).
+	to = max(to, edits[len(edits)-1].End)
+	var b bytes.Buffer
+	pos := from
+	for _, e := range edits {
+		b.Write(src[pos:e.Start])
+		b.WriteString(e.Text)
+		pos = e.End
+	}
+	b.Write(src[pos:to])
+	text := b.String()
+	text = strings.TrimSuffix(text, "\n")
+	text = strings.TrimSuffix(text, "\r")
+	return Suggestion{Range: Range{Start: Position{Line: first}, End: Position{Line: last}}, Text: text}, true
+}
+
+// SuggestWith builds a Run.Suggest from a fixer that plans byte edits for
+// one file: each finding gets one line-wise suggestion made of the edits
+// planned for it alone. Findings the planner gives no edits for, or whose
+// edits LineSuggestion refuses, get none. The lead wires it as
+//
+//	run.Suggest = report.SuggestWith(func(f *source.File, fs []lint.Finding) ([]report.TextEdit, error) {
+//		edits, err := fix.Plan(f, fs) // plus whatever else Plan returns
+//		... convert each fix.Edit{Start, End, Text} to report.TextEdit ...
+//	})
+func SuggestWith(plan func(f *source.File, findings []lint.Finding) ([]TextEdit, error)) func(*lint.Finding) []Suggestion {
+	return func(f *lint.Finding) []Suggestion {
+		if f.Doc == nil || f.Doc.File == nil || f.Doc.File.Broken || !f.Fixable {
+			return nil
+		}
+		edits, err := plan(f.Doc.File, []lint.Finding{*f})
+		if err != nil || len(edits) == 0 {
+			return nil
+		}
+		s, ok := LineSuggestion(f.Doc.File.Src, edits)
+		if !ok {
+			return nil
+		}
+		return []Suggestion{s}
+	}
+}

@@ -1,0 +1,105 @@
+package report
+
+import (
+	"bytes"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strings"
+)
+
+// Workflow-command safety. The GitHub Actions runner reads a process's
+// stdout and stderr line by line (CR, LF and CRLF all end a line) and
+// executes a line as a command when, after leading white space, it starts
+// with "::", or when it contains the legacy "##[" anywhere. Manifest text
+// (file names, values, messages) must never do either.
+
+// jsonSafe rewrites "##[" in encoded JSON as "#\u0023[". In JSON output
+// "##[" can only occur inside a string, where the escape decodes to the same
+// value; and no JSON line starts with "::". So JSON, SARIF and rdjsonl can
+// be printed in a workflow log as they are.
+func jsonSafe(b []byte) []byte {
+	return bytes.ReplaceAll(b, []byte("##["), []byte(`#\u0023[`))
+}
+
+// zwsp breaks command syntax without changing what a person reads.
+const zwsp = "\u200b"
+
+// NeutralizeLine makes one line of plain text inert for the runner: a
+// leading "::" becomes ":\u200b:" and every "##[" becomes "#\u200b#[".
+func NeutralizeLine(s string) string {
+	s = strings.ReplaceAll(s, "##[", "#"+zwsp+"#[")
+	trimmed := strings.TrimLeft(s, " \t\f\v\u00a0\u0085\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff")
+	if strings.HasPrefix(trimmed, "::") {
+		i := len(s) - len(trimmed)
+		s = s[:i] + ":" + zwsp + s[i+1:]
+	}
+	return s
+}
+
+// CommandSafeWriter passes text through line by line with NeutralizeLine
+// applied, so that plain output (the text format, error messages) printed
+// in a GitHub Actions log cannot run workflow commands. Call Flush at the end.
+type CommandSafeWriter struct {
+	W   io.Writer
+	buf []byte
+}
+
+// Write buffers p and writes every complete line.
+func (c *CommandSafeWriter) Write(p []byte) (int, error) {
+	c.buf = append(c.buf, p...)
+	for {
+		i := bytes.IndexAny(c.buf, "\r\n")
+		if i < 0 {
+			return len(p), nil
+		}
+		if _, err := io.WriteString(c.W, NeutralizeLine(string(c.buf[:i]))+string(c.buf[i])); err != nil {
+			return 0, err
+		}
+		c.buf = c.buf[i+1:]
+	}
+}
+
+// Flush writes what is left after the last line break.
+func (c *CommandSafeWriter) Flush() error {
+	if len(c.buf) == 0 {
+		return nil
+	}
+	_, err := io.WriteString(c.W, NeutralizeLine(string(c.buf)))
+	c.buf = nil
+	return err
+}
+
+// relPath makes a finding's path relative to root (slash-separated) when
+// root is set and the file lies below it; otherwise it returns the path as
+// given, slash-separated. "-" (stdin) is returned as it is.
+func relPath(root, p string) string {
+	if p == "-" || p == "" {
+		return p
+	}
+	if root == "" {
+		return filepath.ToSlash(p)
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.ToSlash(p)
+	}
+	rootAbs, err := filepath.Abs(root)
+	if err != nil {
+		return filepath.ToSlash(abs)
+	}
+	rel, err := filepath.Rel(rootAbs, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return filepath.ToSlash(abs)
+	}
+	return filepath.ToSlash(rel)
+}
+
+// uriRef turns a slash path into a URI reference (percent-encoding what a
+// URI cannot hold), as SARIF's artifactLocation.uri wants.
+func uriRef(p string) string {
+	if strings.HasPrefix(p, "/") {
+		return (&url.URL{Scheme: "file", Path: p}).String()
+	}
+	return (&url.URL{Path: p}).String()
+}
