@@ -3,6 +3,7 @@ package fix
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"strings"
 )
 
@@ -143,7 +144,9 @@ func myers(a, b []string) []lineOp {
 }
 
 // UnifiedDiff renders the change from old to new as a unified diff with
-// three lines of context, the way `diff -u` and `git apply` read it. It is
+// three lines of context, the way `diff -u` and `git apply` read it. A
+// relative path gets git's a/ and b/ prefixes (apply with `git apply` or
+// `patch -p1`), an absolute path none. It is
 // empty when old and new are equal.
 func UnifiedDiff(path string, old, new []byte) string {
 	if bytes.Equal(old, new) {
@@ -152,7 +155,12 @@ func UnifiedDiff(path string, old, new []byte) string {
 	ops := diffLines(splitLines(old), splitLines(new))
 	const ctx = 3
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "--- a/%s\n+++ b/%s\n", path, path)
+	if filepath.IsAbs(path) {
+		fmt.Fprintf(&sb, "--- %s\n+++ %s\n", path, path)
+	} else {
+		p := filepath.ToSlash(path)
+		fmt.Fprintf(&sb, "--- a/%s\n+++ b/%s\n", p, p)
+	}
 	// Line numbers before each op.
 	type pos struct{ a, b int }
 	at := make([]pos, len(ops)+1)

@@ -58,6 +58,10 @@ func (f *fixFlags) check() error {
 		}
 		f.groups = append(f.groups, g)
 	}
+	if f.runAsUser == 0 {
+		// Also: lint.New reads RunAsUser 0 with RunAsGroup 0 as "unset".
+		return fmt.Errorf("--run-as-user 0 is root; the fixer does not write it")
+	}
 	for name, v := range map[string]int64{"--run-as-user": f.runAsUser, "--run-as-group": f.runAsGroup, "--fs-group": f.fsGroup} {
 		if v < 0 {
 			return fmt.Errorf("%s must not be negative", name)

@@ -122,6 +122,9 @@ func TestForbiddenFixValue(t *testing.T) {
 	if got, _ := os.ReadFile(pod); string(got) != testPod {
 		t.Error("a file was written")
 	}
+	if rc, _, _ := runFixCLI("", "--constraint", cs, "--fix", "--run-as-user", "0", pod); rc != exitUsage {
+		t.Errorf("--run-as-user 0: rc %d", rc)
+	}
 	if rc, _, _ := runFixCLI("", "--fix", "--diff", pod); rc != exitUsage {
 		t.Errorf("--fix --diff: rc %d", rc)
 	}
