@@ -40,6 +40,9 @@ func (p *planner) planAppend(doc *source.Document, seq *yaml.Node, items []*yaml
 	if first := seq.Content[0]; first.Anchor == "" && first.Style&yaml.TaggedStyle == 0 && first.Line == seq.Line {
 		gap = first.Column - seq.Column - 1
 	}
+	if gap < 1 { // an empty first item (`-` alone) says nothing
+		gap = st.seqGap
+	}
 	q := byte(0)
 	if first := seq.Content[0]; first.Style&yaml.DoubleQuotedStyle != 0 {
 		q = '"'
