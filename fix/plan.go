@@ -200,6 +200,9 @@ func newline(src []byte) string {
 			return "\n"
 		}
 	}
+	if strings.IndexByte(string(src), '\r') >= 0 {
+		return "\r" // old Mac line breaks
+	}
 	return "\n"
 }
 

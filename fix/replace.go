@@ -141,7 +141,7 @@ func (p *planner) planReplace(rt *replaceT) {
 		if empty {
 			text = " " + text
 		}
-		p.edits = append(p.edits, Edit{Start: start, End: end, Text: text})
+		p.edits = append(p.edits, Edit{Start: start, End: end, Text: text, Depth: valueFirst})
 		return
 	}
 	// Block parent. Scalars and sequences go in place of the token, in
@@ -152,7 +152,7 @@ func (p *planner) planReplace(rt *replaceT) {
 		if empty {
 			text = " " + text
 		}
-		p.edits = append(p.edits, Edit{Start: start, End: end, Text: text})
+		p.edits = append(p.edits, Edit{Start: start, End: end, Text: text, Depth: valueFirst})
 		return
 	}
 	// Delete the token and the blanks before it.
@@ -180,3 +180,8 @@ func (p *planner) planReplace(rt *replaceT) {
 	p.blockMap(&b, st, pv.sub, indent, q)
 	p.insertAfterLine(line, b.String(), indent)
 }
+
+// valueFirst orders a value written after `key:` before entries that a
+// flow map gets at the same offset (`{"fsGroup":}` gains a value and
+// then `,"runAsGroup":3000`).
+const valueFirst = 1 << 30
