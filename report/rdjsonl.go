@@ -182,12 +182,8 @@ func LineSuggestion(src []byte, edits []TextEdit) (s Suggestion, ok bool) {
 // SuggestWith builds a Run.Suggest from a fixer that plans byte edits for
 // one file: each finding gets one line-wise suggestion made of the edits
 // planned for it alone. Findings the planner gives no edits for, or whose
-// edits LineSuggestion refuses, get none. The lead wires it as
-//
-//	run.Suggest = report.SuggestWith(func(f *source.File, fs []lint.Finding) ([]report.TextEdit, error) {
-//		edits, err := fix.Plan(f, fs) // plus whatever else Plan returns
-//		... convert each fix.Edit{Start, End, Text} to report.TextEdit ...
-//	})
+// edits LineSuggestion refuses, get none. The CLI passes a wrapper of
+// fix.Plan (cmd/secctx-lint suggestEdits).
 func SuggestWith(plan func(f *source.File, findings []lint.Finding) ([]TextEdit, error)) func(*lint.Finding) []Suggestion {
 	return func(f *lint.Finding) []Suggestion {
 		if f.Doc == nil || f.Doc.File == nil || f.Doc.File.Broken || !f.Fixable {

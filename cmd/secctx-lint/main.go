@@ -50,6 +50,7 @@ type config struct {
 	maxSize     int64
 	showVersion bool
 	paths       []string
+	fix         fixFlags
 }
 
 const usageHead = `secctx-lint judges the pod templates in Kubernetes manifests as Azure Policy
@@ -58,6 +59,8 @@ missing or wrong, with file, line and column.
 
 Usage:
   secctx-lint [flags] [PATH ...]
+  secctx-lint --fix [flags] [PATH ...]    write missing securityContext fields
+  secctx-lint --diff [flags] [PATH ...]   print the diff --fix would apply
 
 PATH is a file, a folder (walked for *.yaml, *.yml and *.json; .git is
 skipped) or - for stdin. With no PATH, the current folder is read.
@@ -106,6 +109,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.failOn, "fail-on", "warning", "lowest level that makes the exit status 1: error, warning, notice or never")
 	fs.Int64Var(&cfg.maxSize, "max-file-size", source.DefaultLimits.MaxFileSize, "largest input file read, in bytes")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
+	registerFixFlags(fs, &cfg.fix)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageHead)
 		fs.PrintDefaults()
@@ -115,6 +119,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, err
 	}
 	cfg.paths = fs.Args()
+	if err := cfg.fix.check(); err != nil {
+		return nil, err
+	}
 	if _, ok := report.Formats[cfg.format]; !ok && cfg.format != "" {
 		return nil, fmt.Errorf("unknown --format %q (want %s)", cfg.format, strings.Join(report.FormatNames(), ", "))
 	}
@@ -196,7 +203,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
 		return exitUsage
 	}
-	engine, err := lint.New(cs, lint.Options{DefaultNamespace: cfg.namespace, Strict: cfg.strict})
+	engine, err := lint.New(cs, lint.Options{DefaultNamespace: cfg.namespace, Strict: cfg.strict, Fix: cfg.fix.values()})
 	if err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
 		return exitUsage
@@ -206,9 +213,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		paths = []string{"."}
 	}
 	inputs, errs := source.Expand(paths)
-	run := &report.Run{Errors: errs, Sources: map[string]*source.LineIndex{}}
+	run := &report.Run{Errors: errs, Sources: map[string]*source.LineIndex{}, Suggest: report.SuggestWith(suggestEdits)}
 	lim := source.DefaultLimits
 	lim.MaxFileSize = cfg.maxSize
+	if cfg.fix.fix || cfg.fix.diff {
+		return runFix(cfg, engine, inputs, run, lim, stdin, stdout, stderr, getenv)
+	}
 	type judged struct {
 		file     *source.File
 		errs     []*source.Error

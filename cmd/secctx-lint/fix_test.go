@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const testConstraints = `apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sPSPAllowPrivilegeEscalationContainer
+metadata:
+  name: no-escalation
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sPSPAllowedUsers
+metadata:
+  name: users
+spec:
+  parameters:
+    runAsUser:
+      rule: MustRunAsNonRoot
+    fsGroup:
+      rule: MustRunAs
+      ranges: [{min: 1, max: 65535}]
+`
+
+const testPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p # comment
+spec:
+  containers:
+  - name: app
+    image: nginx
+`
+
+func setup(t *testing.T) (dir, constraints, pod string) {
+	dir = t.TempDir()
+	constraints = filepath.Join(dir, "constraints.yaml")
+	pod = filepath.Join(dir, "pod.yaml")
+	if err := os.WriteFile(constraints, []byte(testConstraints), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pod, []byte(testPod), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return
+}
+
+func runFixCLI(stdin string, args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	rc := run(args, strings.NewReader(stdin), &out, &errb, func(string) string { return "" })
+	return rc, out.String(), errb.String()
+}
+
+func TestFixWritesInPlace(t *testing.T) {
+	dir, cs, pod := setup(t)
+	link := filepath.Join(dir, "link.yaml")
+	if err := os.Symlink("pod.yaml", link); err != nil {
+		t.Fatal(err)
+	}
+	rc, out, errs := runFixCLI("", "--constraint", cs, "--fix", "--fs-group", "2500", link)
+	if rc != exitOK {
+		t.Fatalf("rc %d\n%s\n%s", rc, out, errs)
+	}
+	if !strings.Contains(out, "fixed 4 fields in 1 file") {
+		t.Errorf("summary: %s", out)
+	}
+	got, _ := os.ReadFile(pod)
+	want := testPod + "    securityContext:\n      allowPrivilegeEscalation: false\n  securityContext:\n    fsGroup: 2500\n    runAsNonRoot: true\n    runAsUser: 1000\n"
+	if string(got) != want {
+		t.Errorf("fixed file:\n%s", got)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the symlink was replaced: %v", err)
+	}
+	if fi, _ := os.Stat(pod); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	}
+	// A second run changes nothing.
+	rc, out, _ = runFixCLI("", "--constraint", cs, "--fix", "--fs-group", "2500", pod)
+	again, _ := os.ReadFile(pod)
+	if rc != exitOK || string(again) != want || strings.Contains(out, "fixed") {
+		t.Errorf("second run: rc %d, %s", rc, out)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+func TestDiffWritesNothing(t *testing.T) {
+	_, cs, pod := setup(t)
+	rc, out, errs := runFixCLI("", "--constraint", cs, "--diff", pod)
+	if rc != exitOK {
+		t.Fatalf("rc %d: %s", rc, errs)
+	}
+	if !strings.Contains(out, "+    securityContext:\n+      allowPrivilegeEscalation: false\n") || !strings.HasPrefix(out, "--- ") {
+		t.Errorf("diff:\n%s", out)
+	}
+	if got, _ := os.ReadFile(pod); string(got) != testPod {
+		t.Error("--diff wrote the file")
+	}
+}
+
+func TestFixStdin(t *testing.T) {
+	_, cs, _ := setup(t)
+	rc, out, errs := runFixCLI(testPod, "--constraint", cs, "--fix", "-")
+	if rc != exitOK || !strings.HasPrefix(out, testPod) || !strings.Contains(out, "runAsUser: 1000") {
+		t.Errorf("rc %d\nstdout:\n%s\nstderr:\n%s", rc, out, errs)
+	}
+}
+
+func TestForbiddenFixValue(t *testing.T) {
+	_, cs, pod := setup(t)
+	rc, _, errs := runFixCLI("", "--constraint", cs, "--fix", "--fs-group", "70000", pod)
+	if rc != exitUsage || !strings.Contains(errs, "--fs-group") {
+		t.Errorf("rc %d: %s", rc, errs)
+	}
+	if got, _ := os.ReadFile(pod); string(got) != testPod {
+		t.Error("a file was written")
+	}
+	if rc, _, _ := runFixCLI("", "--constraint", cs, "--fix", "--run-as-user", "0", pod); rc != exitUsage {
+		t.Errorf("--run-as-user 0: rc %d", rc)
+	}
+	if rc, _, _ := runFixCLI("", "--fix", "--diff", pod); rc != exitUsage {
+		t.Errorf("--fix --diff: rc %d", rc)
+	}
+}
+
+func TestBrokenFileNotWritten(t *testing.T) {
+	dir, cs, _ := setup(t)
+	bad := filepath.Join(dir, "bad.yaml")
+	src := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Name }}\nspec:\n  containers:\n  - name: a\n    image: b\n"
+	os.WriteFile(bad, []byte(src), 0o644)
+	rc, _, _ := runFixCLI("", "--constraint", cs, "--fix", bad)
+	if rc != exitInput {
+		t.Errorf("rc %d, want %d", rc, exitInput)
+	}
+	if got, _ := os.ReadFile(bad); string(got) != src {
+		t.Error("a broken file was written")
+	}
+}
+
+// TestRdjsonlSuggestions: reviewdog gets the fixer's edits for a fixable
+// finding as a line-wise suggestion, and applying it removes the finding.
+func TestRdjsonlSuggestions(t *testing.T) {
+	dir := t.TempDir()
+	const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  containers:
+  - name: app
+    image: nginx
+    securityContext:
+      runAsUser: 1000
+`
+	p := write(t, dir, "pod.yaml", pod)
+	code, out, errOut := runCLI(t, "", "--format", "rdjsonl", p)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, errOut)
+	}
+	type diag struct {
+		Message  string                 `json:"message"`
+		Code     struct{ Value string } `json:"code"`
+		Location struct {
+			Range struct{ Start struct{ Line int } } `json:"range"`
+		} `json:"location"`
+		Suggestions []struct {
+			Range struct {
+				Start, End struct{ Line int }
+			} `json:"range"`
+			Text string `json:"text"`
+		} `json:"suggestions"`
+	}
+	var escalation *diag
+	withSuggestion := 0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var d diag
+		if err := json.Unmarshal([]byte(line), &d); err != nil {
+			t.Fatalf("bad rdjsonl line %q: %v", line, err)
+		}
+		if len(d.Suggestions) > 0 {
+			withSuggestion++
+		}
+		if d.Code.Value == "privilege-escalation" {
+			escalation = &d
+		}
+	}
+	if escalation == nil || len(escalation.Suggestions) != 1 {
+		t.Fatalf("no single suggestion for privilege-escalation in:\n%s", out)
+	}
+	s := escalation.Suggestions[0]
+	lines := strings.Split(pod, "\n")
+	// Replace lines Start..End (1-based, inclusive) with the suggestion.
+	fixed := append(append(append([]string{}, lines[:s.Range.Start.Line-1]...), strings.Split(s.Text, "\n")...), lines[s.Range.End.Line:]...)
+	if !strings.Contains(s.Text, "allowPrivilegeEscalation: false") {
+		t.Errorf("suggestion text %q does not set allowPrivilegeEscalation", s.Text)
+	}
+	p2 := write(t, dir, "fixed.yaml", strings.Join(fixed, "\n"))
+	_, out2, _ := runCLI(t, "", "--format", "json", p2)
+	if strings.Contains(out2, `"privilege-escalation"`) {
+		t.Errorf("applying the suggestion left the finding:\n%s\n%s", strings.Join(fixed, "\n"), out2)
+	}
+	if withSuggestion < 2 {
+		t.Errorf("%d diagnostics with suggestions, want at least 2 (seccomp, users too):\n%s", withSuggestion, out)
+	}
+}

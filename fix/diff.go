@@ -1,0 +1,224 @@
+package fix
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// This file holds a small Myers line diff, so that --diff needs no
+// dependency: the diffs the fixer makes are short insertions, and a
+// hundred lines of code are easier to keep than a module.
+
+// maxEditDistance bounds the Myers search; beyond it the changed middle is
+// shown as one replaced block, which is still a correct diff.
+const maxEditDistance = 4000
+
+// splitLines splits b into lines that keep their line break ("\n", with a
+// "\r" before it when present). The last line may lack one.
+func splitLines(b []byte) []string {
+	var out []string
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			out = append(out, string(b))
+			break
+		}
+		out = append(out, string(b[:i+1]))
+		b = b[i+1:]
+	}
+	return out
+}
+
+type lineOp struct {
+	kind byte // ' ', '-' or '+'
+	text string
+}
+
+// diffLines returns the line operations that turn a into b.
+func diffLines(a, b []string) []lineOp {
+	pre := 0
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+		suf++
+	}
+	var ops []lineOp
+	for _, l := range a[:pre] {
+		ops = append(ops, lineOp{' ', l})
+	}
+	ops = append(ops, myers(a[pre:len(a)-suf], b[pre:len(b)-suf])...)
+	for _, l := range a[len(a)-suf:] {
+		ops = append(ops, lineOp{' ', l})
+	}
+	return ops
+}
+
+func myers(a, b []string) []lineOp {
+	n, m := len(a), len(b)
+	replaceAll := func() []lineOp {
+		var ops []lineOp
+		for _, l := range a {
+			ops = append(ops, lineOp{'-', l})
+		}
+		for _, l := range b {
+			ops = append(ops, lineOp{'+', l})
+		}
+		return ops
+	}
+	if n == 0 || m == 0 {
+		return replaceAll()
+	}
+	max := n + m
+	if max > maxEditDistance {
+		max = maxEditDistance
+	}
+	off := max + 1
+	v := make([]int, 2*max+3)
+	var trace [][]int
+	found := -1
+	for d := 0; d <= max && found < 0; d++ {
+		trace = append(trace, append([]int(nil), v...))
+		for k := -d; k <= d; k += 2 {
+			var x int
+			if k == -d || (k != d && v[off+k-1] < v[off+k+1]) {
+				x = v[off+k+1]
+			} else {
+				x = v[off+k-1] + 1
+			}
+			y := x - k
+			for x < n && y < m && a[x] == b[y] {
+				x++
+				y++
+			}
+			v[off+k] = x
+			if x >= n && y >= m {
+				found = d
+				break
+			}
+		}
+	}
+	if found < 0 {
+		return replaceAll()
+	}
+	// Walk back through the trace.
+	var rev []lineOp
+	x, y := n, m
+	for d := found; d > 0; d-- {
+		vd := trace[d]
+		k := x - y
+		var pk int
+		if k == -d || (k != d && vd[off+k-1] < vd[off+k+1]) {
+			pk = k + 1
+		} else {
+			pk = k - 1
+		}
+		px := vd[off+pk]
+		py := px - pk
+		for x > px && y > py {
+			x--
+			y--
+			rev = append(rev, lineOp{' ', a[x]})
+		}
+		if x == px {
+			y--
+			rev = append(rev, lineOp{'+', b[y]})
+		} else {
+			x--
+			rev = append(rev, lineOp{'-', a[x]})
+		}
+	}
+	for x > 0 && y > 0 {
+		x--
+		y--
+		rev = append(rev, lineOp{' ', a[x]})
+	}
+	ops := make([]lineOp, len(rev))
+	for i := range rev {
+		ops[i] = rev[len(rev)-1-i]
+	}
+	return ops
+}
+
+// UnifiedDiff renders the change from old to new as a unified diff with
+// three lines of context, the way `diff -u` and `git apply` read it. A
+// relative path gets git's a/ and b/ prefixes (apply with `git apply` or
+// `patch -p1`), an absolute path none. It is
+// empty when old and new are equal.
+func UnifiedDiff(path string, old, new []byte) string {
+	if bytes.Equal(old, new) {
+		return ""
+	}
+	ops := diffLines(splitLines(old), splitLines(new))
+	const ctx = 3
+	var sb strings.Builder
+	if filepath.IsAbs(path) {
+		fmt.Fprintf(&sb, "--- %s\n+++ %s\n", path, path)
+	} else {
+		p := filepath.ToSlash(path)
+		fmt.Fprintf(&sb, "--- a/%s\n+++ b/%s\n", p, p)
+	}
+	// Line numbers before each op.
+	type pos struct{ a, b int }
+	at := make([]pos, len(ops)+1)
+	for i, op := range ops {
+		at[i+1] = at[i]
+		if op.kind != '+' {
+			at[i+1].a++
+		}
+		if op.kind != '-' {
+			at[i+1].b++
+		}
+	}
+	for i := 0; i < len(ops); {
+		if ops[i].kind == ' ' {
+			i++
+			continue
+		}
+		start := i - ctx
+		if start < 0 {
+			start = 0
+		}
+		// Extend the hunk while changes are within 2*ctx lines of each other.
+		end := i
+		for j := i; j < len(ops); j++ {
+			if ops[j].kind != ' ' {
+				end = j + 1
+			} else if j-end >= 2*ctx {
+				break
+			}
+		}
+		stop := end + ctx
+		if stop > len(ops) {
+			stop = len(ops)
+		}
+		na, nb := at[stop].a-at[start].a, at[stop].b-at[start].b
+		sa, sb2 := at[start].a+1, at[start].b+1
+		if na == 0 {
+			sa--
+		}
+		if nb == 0 {
+			sb2--
+		}
+		fmt.Fprintf(&sb, "@@ -%s +%s @@\n", hunkRange(sa, na), hunkRange(sb2, nb))
+		for _, op := range ops[start:stop] {
+			sb.WriteByte(op.kind)
+			sb.WriteString(op.text)
+			if !strings.HasSuffix(op.text, "\n") {
+				sb.WriteString("\n\\ No newline at end of file\n")
+			}
+		}
+		i = stop
+	}
+	return sb.String()
+}
+
+func hunkRange(start, n int) string {
+	if n == 1 {
+		return fmt.Sprint(start)
+	}
+	return fmt.Sprintf("%d,%d", start, n)
+}

@@ -1,0 +1,110 @@
+// Package fix turns the Changes of lint findings into byte splices of the
+// original file ("approach B" of the kyaml fidelity study): the YAML tree is
+// used only to locate, never to write, so every byte outside the inserted
+// text stays as it was. It also writes files atomically and renders unified
+// diffs.
+package fix
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Edit replaces the bytes [Start, End) of the original file with Text. An
+// insertion has Start == End. Positions are byte offsets into the original
+// bytes (BOM included), so an Edit can be turned into a suggestion for any
+// tool that works on the unmodified file.
+type Edit struct {
+	Start, End int
+	Text       string
+	// Depth orders insertions at the same offset: the deeper one (the
+	// larger Depth, its indentation) goes first, so that keys added to a
+	// nested map end up before keys added to its parent.
+	Depth int
+}
+
+// Apply returns src with the edits applied. Edits are sorted by position;
+// overlapping edits are an error, and src is never modified.
+func Apply(src []byte, edits []Edit) ([]byte, error) {
+	es := append([]Edit(nil), edits...)
+	sort.SliceStable(es, func(i, j int) bool {
+		if es[i].Start != es[j].Start {
+			return es[i].Start < es[j].Start
+		}
+		// At the same offset: insertions before a replacement, deeper
+		// insertions first.
+		ii, ij := es[i].Start == es[i].End, es[j].Start == es[j].End
+		if ii != ij {
+			return ii
+		}
+		return es[i].Depth > es[j].Depth
+	})
+	size := len(src)
+	for i, e := range es {
+		if e.Start < 0 || e.End < e.Start || e.End > len(src) {
+			return nil, fmt.Errorf("edit %d..%d is outside the file (%d bytes)", e.Start, e.End, len(src))
+		}
+		if i > 0 && e.Start < es[i-1].End {
+			return nil, fmt.Errorf("edits overlap at bytes %d..%d and %d..%d", es[i-1].Start, es[i-1].End, e.Start, e.End)
+		}
+		size += len(e.Text) - (e.End - e.Start)
+	}
+	out := make([]byte, 0, size)
+	pos := 0
+	for _, e := range es {
+		out = append(out, src[pos:e.Start]...)
+		out = append(out, e.Text...)
+		pos = e.End
+	}
+	return append(out, src[pos:]...), nil
+}
+
+// WriteAtomic replaces the file at path with data: it writes a temporary
+// file in the same folder, syncs it, gives it the original file's mode and
+// renames it over the original, so that a failure at any point leaves the
+// original intact. A symbolic link is written through: the link is
+// resolved and its target is replaced, the link itself stays a link.
+func WriteAtomic(path string, data []byte) error {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return err
+	}
+	info, err := os.Stat(target)
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", target)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".secctx-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(name, target); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}

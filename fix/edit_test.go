@@ -1,0 +1,100 @@
+package fix
+
+import (
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestApply(t *testing.T) {
+	src := []byte("abcdef")
+	out, err := Apply(src, []Edit{
+		{Start: 6, End: 6, Text: "!"},
+		{Start: 2, End: 2, Text: "<outer>", Depth: 2},
+		{Start: 2, End: 2, Text: "<inner>", Depth: 4},
+		{Start: 3, End: 5, Text: "X"},
+	})
+	if err != nil || string(out) != "ab<inner><outer>cXf!" {
+		t.Fatalf("%q %v", out, err)
+	}
+	if string(src) != "abcdef" {
+		t.Fatal("src modified")
+	}
+	if _, err := Apply(src, []Edit{{Start: 1, End: 4}, {Start: 3, End: 5}}); err == nil {
+		t.Fatal("overlap accepted")
+	}
+	if _, err := Apply(src, []Edit{{Start: 5, End: 9}}); err == nil {
+		t.Fatal("out of range accepted")
+	}
+}
+
+func TestWriteAtomic(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.yaml")
+	os.WriteFile(p, []byte("old"), 0o640)
+	link := filepath.Join(dir, "link.yaml")
+	os.Symlink("a.yaml", link)
+	if err := WriteAtomic(link, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "new" {
+		t.Fatalf("target holds %q", b)
+	}
+	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatal("link replaced by a file")
+	}
+	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o640 {
+		t.Fatalf("mode %v", fi.Mode().Perm())
+	}
+	// A failure leaves the original intact and no temporary file.
+	if err := WriteAtomic(filepath.Join(dir, "missing.yaml"), []byte("x")); err == nil {
+		t.Fatal("no error for a missing file")
+	}
+	if err := os.Chmod(dir, 0o500); err == nil && os.Getuid() != 0 {
+		if err := WriteAtomic(p, []byte("newer")); err == nil {
+			t.Fatal("write into a read-only folder succeeded")
+		}
+		os.Chmod(dir, 0o700)
+		if b, _ := os.ReadFile(p); string(b) != "new" {
+			t.Fatalf("original damaged: %q", b)
+		}
+	}
+	os.Chmod(dir, 0o700)
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Fatalf("left behind: %v", entries)
+	}
+}
+
+// TestDiffLines checks that the operations rebuild both sides.
+func TestDiffLines(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	words := []string{"a\n", "b\n", "c\n", "d"}
+	for i := 0; i < 500; i++ {
+		var a, b []string
+		for j := r.Intn(12); j > 0; j-- {
+			a = append(a, words[r.Intn(3)])
+		}
+		for j := r.Intn(12); j > 0; j-- {
+			b = append(b, words[r.Intn(3)])
+		}
+		var ra, rb []string
+		for _, op := range diffLines(a, b) {
+			if op.kind != '+' {
+				ra = append(ra, op.text)
+			}
+			if op.kind != '-' {
+				rb = append(rb, op.text)
+			}
+		}
+		if strings.Join(ra, "") != strings.Join(a, "") || strings.Join(rb, "") != strings.Join(b, "") {
+			t.Fatalf("%q -> %q gave %v", a, b, diffLines(a, b))
+		}
+	}
+	d := UnifiedDiff("x.yaml", []byte("a\nb\nc\n"), []byte("a\nb\nB\nc"))
+	want := "--- a/x.yaml\n+++ b/x.yaml\n@@ -1,3 +1,4 @@\n a\n b\n-c\n+B\n+c\n\\ No newline at end of file\n"
+	if d != want {
+		t.Fatalf("got\n%s", d)
+	}
+}

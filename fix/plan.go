@@ -1,0 +1,500 @@
+package fix
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/source"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// ErrNotWritable is returned for files that are never written: files that
+// did not parse, templates, files with duplicate keys (source.File.Broken).
+var ErrNotWritable = errors.New("the file is not valid YAML or is a template; it is never written")
+
+// Note tells the user something about the plan: an edit of an anchored map
+// that every alias of it sees, or a change that could not be made.
+type Note struct {
+	Line, Column int
+	Msg          string
+}
+
+// Plan computes the edits that make the Changes of the fixable findings
+// true in f, and the fields they write. Changes are merged per physical
+// node: the same field asked for by several findings is written once, and
+// all keys added to one map form one insertion, sorted by name.
+func Plan(f *source.File, findings []lint.Finding) ([]Edit, []Note, error) {
+	p, err := plan(f, findings)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.edits, p.notes, nil
+}
+
+// Result is a fixed file.
+type Result struct {
+	// Src is the fixed bytes (the original when nothing changed).
+	Src []byte
+	// Edits are the splices that were applied.
+	Edits []Edit
+	// Notes say what the user should know about the edits.
+	Notes []Note
+	// Fields counts the values written (keys added, tokens replaced,
+	// sequence items appended).
+	Fields int
+}
+
+// File plans and applies the fixes of one file.
+func File(f *source.File, findings []lint.Finding) (*Result, error) {
+	p, err := plan(f, findings)
+	if err != nil {
+		return nil, err
+	}
+	out, err := Apply(f.Src, p.edits)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Src: out, Edits: p.edits, Notes: p.notes, Fields: p.fields}, nil
+}
+
+// pending is an ordered set of keys to write into one map.
+type pending struct {
+	vals map[string]*pval
+}
+
+type pval struct {
+	leaf *yaml.Node // a scalar or a sequence
+	sub  *pending
+}
+
+func newPending() *pending { return &pending{vals: map[string]*pval{}} }
+
+func (pm *pending) keys() []string {
+	ks := make([]string, 0, len(pm.vals))
+	for k := range pm.vals {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// fill records path = value below pm; the first value asked for wins.
+func (pm *pending) fill(path []string, value *yaml.Node) {
+	for i, k := range path {
+		v := pm.vals[k]
+		if i == len(path)-1 {
+			if v == nil {
+				pm.vals[k] = &pval{leaf: value}
+			}
+			return
+		}
+		if v == nil {
+			v = &pval{sub: newPending()}
+			pm.vals[k] = v
+		}
+		if v.sub == nil {
+			return // a value was asked for here already
+		}
+		pm = v.sub
+	}
+}
+
+func (pm *pending) count() int {
+	n := 0
+	for _, v := range pm.vals {
+		if v.sub != nil {
+			n += v.sub.count()
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// replaceT replaces a null or empty value with new content.
+type replaceT struct {
+	doc   *source.Document
+	owner *yaml.Node // the mapping holding key
+	key   *yaml.Node
+	value *yaml.Node
+	pv    *pval
+}
+
+type planner struct {
+	scanner
+	f       *source.File
+	nl      string
+	styles  map[*yaml.Node]*docStyle
+	inserts map[*yaml.Node]*pending
+	insDoc  map[*yaml.Node]*source.Document
+	insOrd  []*yaml.Node
+	repl    map[*yaml.Node]*replaceT
+	replOrd []*yaml.Node
+	apps    map[*yaml.Node][]*yaml.Node
+	appDoc  map[*yaml.Node]*source.Document
+	appOrd  []*yaml.Node
+	noted   map[*yaml.Node]bool
+	notes   []Note
+	edits   []Edit
+	fields  int
+}
+
+func plan(f *source.File, findings []lint.Finding) (*planner, error) {
+	p := &planner{
+		scanner: scanner{src: f.Src, li: f.Lines()},
+		f:       f,
+		nl:      newline(f.Src),
+		styles:  map[*yaml.Node]*docStyle{},
+		inserts: map[*yaml.Node]*pending{},
+		insDoc:  map[*yaml.Node]*source.Document{},
+		repl:    map[*yaml.Node]*replaceT{},
+		apps:    map[*yaml.Node][]*yaml.Node{},
+		appDoc:  map[*yaml.Node]*source.Document{},
+		noted:   map[*yaml.Node]bool{},
+	}
+	var any bool
+	for i := range findings {
+		fd := &findings[i]
+		if fd.Fixable && len(fd.Changes) > 0 && fd.Doc != nil && fd.Doc.File == f {
+			any = true
+		}
+	}
+	if !any {
+		return p, nil
+	}
+	if f.Broken {
+		return nil, ErrNotWritable
+	}
+	for i := range findings {
+		fd := &findings[i]
+		if !fd.Fixable || fd.Doc == nil || fd.Doc.File != f {
+			continue
+		}
+		for _, ch := range fd.Changes {
+			p.add(fd.Doc, ch)
+		}
+	}
+	for _, m := range p.insOrd {
+		p.planInsert(p.insDoc[m], m, p.inserts[m])
+	}
+	for _, v := range p.replOrd {
+		p.planReplace(p.repl[v])
+	}
+	for _, s := range p.appOrd {
+		p.planAppend(p.appDoc[s], s, p.apps[s])
+	}
+	sort.SliceStable(p.notes, func(i, j int) bool { return p.notes[i].Line < p.notes[j].Line })
+	return p, nil
+}
+
+func newline(src []byte) string {
+	for i, c := range src {
+		if c == '\n' {
+			if i > 0 && src[i-1] == '\r' {
+				return "\r\n"
+			}
+			return "\n"
+		}
+	}
+	if strings.IndexByte(string(src), '\r') >= 0 {
+		return "\r" // old Mac line breaks
+	}
+	return "\n"
+}
+
+func (p *planner) note(n *yaml.Node, format string, args ...any) {
+	line, col := 0, 0
+	if n != nil {
+		line, col = n.Line, n.Column
+	}
+	p.notes = append(p.notes, Note{Line: line, Column: col, Msg: fmt.Sprintf(format, args...)})
+}
+
+// noteShared reports once per node that an edit lands in a map that other
+// places share through an anchor.
+func (p *planner) noteShared(n *yaml.Node, shared bool) {
+	if !shared || p.noted[n] {
+		return
+	}
+	p.noted[n] = true
+	p.note(n, "edited a map that is shared through an anchor or merge key (<<); every alias of it gets the same fields")
+}
+
+// isEmpty reports a null value or an empty collection.
+func isEmpty(n *yaml.Node) bool {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return n.Tag == "!!null"
+	case yaml.MappingNode, yaml.SequenceNode:
+		return len(n.Content) == 0
+	}
+	return false
+}
+
+// physLookup finds key in mapping m as Kubernetes reads it (explicit keys
+// win over merged ones) and returns the mapping that physically holds the
+// key, the key and its raw value node.
+func physLookup(m *yaml.Node, key string, depth int) (owner, k, v *yaml.Node) {
+	m = source.Resolve(m)
+	if m == nil || m.Kind != yaml.MappingNode || depth > 64 {
+		return nil, nil, nil
+	}
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		kn := m.Content[i]
+		if kn.Tag == "!!merge" {
+			merges = append(merges, m.Content[i+1])
+			continue
+		}
+		if kn.Value == key {
+			return m, kn, m.Content[i+1]
+		}
+	}
+	for _, mv := range merges {
+		mv = source.Resolve(mv)
+		srcs := []*yaml.Node{mv}
+		if mv != nil && mv.Kind == yaml.SequenceNode {
+			srcs = mv.Content
+		}
+		for _, s := range srcs {
+			if o, k, v := physLookup(s, key, depth+1); k != nil {
+				return o, k, v
+			}
+		}
+	}
+	return nil, nil, nil
+}
+
+// add records one Change.
+func (p *planner) add(doc *source.Document, ch lint.Change) {
+	if len(ch.Path) == 0 || ch.Value == nil {
+		return
+	}
+	m := source.Mapping(ch.Map)
+	if m == nil {
+		p.note(ch.Map, "cannot add %s: the target is not a map", strings.Join(ch.Path, "."))
+		return
+	}
+	shared := ch.Map.Kind == yaml.AliasNode || m.Anchor != ""
+	for i, key := range ch.Path {
+		last := i == len(ch.Path)-1
+		owner, kn, vn := physLookup(m, key, 0)
+		if kn == nil {
+			pm := p.inserts[m]
+			if pm == nil {
+				pm = newPending()
+				p.inserts[m] = pm
+				p.insDoc[m] = doc
+				p.insOrd = append(p.insOrd, m)
+			}
+			pm.fill(ch.Path[i:], ch.Value)
+			p.noteShared(m, shared)
+			return
+		}
+		if owner != m {
+			shared = true
+		}
+		rv := source.Resolve(vn)
+		if rv == nil {
+			return
+		}
+		if vn.Kind == yaml.AliasNode || rv.Anchor != "" {
+			shared = true
+		}
+		if isEmpty(rv) {
+			if vn.Kind == yaml.AliasNode {
+				p.note(kn, "cannot write %s: its value is an alias of an empty node", strings.Join(ch.Path, "."))
+				return
+			}
+			rt := p.repl[rv]
+			if rt == nil {
+				rt = &replaceT{doc: doc, owner: owner, key: kn, value: rv}
+				p.repl[rv] = rt
+				p.replOrd = append(p.replOrd, rv)
+			}
+			if last {
+				if rt.pv == nil {
+					rt.pv = &pval{leaf: ch.Value}
+				}
+			} else {
+				if rt.pv == nil {
+					rt.pv = &pval{sub: newPending()}
+				}
+				if rt.pv.sub != nil {
+					rt.pv.sub.fill(ch.Path[i+1:], ch.Value)
+				}
+			}
+			p.noteShared(rv, shared)
+			return
+		}
+		if last {
+			if ch.Append && rv.Kind == yaml.SequenceNode && ch.Value.Kind == yaml.SequenceNode {
+				p.appendItems(doc, rv, ch.Value.Content)
+				p.noteShared(rv, shared)
+			}
+			return // set already: never overwritten
+		}
+		next := source.Mapping(rv)
+		if next == nil {
+			p.note(kn, "cannot add %s: %s is not a map", strings.Join(ch.Path, "."), key)
+			return
+		}
+		m = next
+	}
+}
+
+func (p *planner) appendItems(doc *source.Document, seq *yaml.Node, items []*yaml.Node) {
+	have := map[string]bool{}
+	for _, it := range source.Items(seq) {
+		if s, ok := source.Str(it); ok {
+			have[s] = true
+		}
+	}
+	for _, it := range p.apps[seq] {
+		have[it.Value] = true
+	}
+	for _, it := range items {
+		if have[it.Value] {
+			continue
+		}
+		have[it.Value] = true
+		if _, ok := p.apps[seq]; !ok {
+			p.appOrd = append(p.appOrd, seq)
+			p.appDoc[seq] = doc
+		}
+		p.apps[seq] = append(p.apps[seq], it)
+	}
+}
+
+// insertAfterLine inserts text (lines each ending in a line break) after
+// line l. At the end of a file without a final line break, the break goes
+// first and the last one is dropped, so the file still ends without one.
+func (p *planner) insertAfterLine(l int, text string, depth int) {
+	off := p.li.LineStart(l + 1)
+	if l+1 > p.li.Lines() {
+		off = len(p.src)
+		text = p.nl + strings.TrimSuffix(text, p.nl)
+	}
+	p.edits = append(p.edits, Edit{Start: off, End: off, Text: text, Depth: depth})
+}
+
+// planInsert adds the keys of pm to the existing, non-empty mapping m.
+func (p *planner) planInsert(doc *source.Document, m *yaml.Node, pm *pending) {
+	st := p.style(doc)
+	p.fields += pm.count()
+	if m.Style&yaml.FlowStyle != 0 {
+		p.flowInsert(st, m, pm)
+		return
+	}
+	if len(m.Content) == 0 {
+		p.note(m, "cannot add fields to an empty map here")
+		p.fields -= pm.count()
+		return
+	}
+	end, block, ok := p.endLine(m, m.Line, m.Column-1)
+	if !ok {
+		p.note(m, "cannot find the end of this map; not fixed")
+		p.fields -= pm.count()
+		return
+	}
+	if block && end >= p.li.Lines() && !endsWithBreak(p.src) {
+		p.note(m, "a block scalar runs to the end of the file without a line break; adding keys after it would change it, not fixed")
+		p.fields -= pm.count()
+		return
+	}
+	first := m.Content[0]
+	indent := first.Column - 1
+	q := quoteOf(first)
+	var b strings.Builder
+	p.blockMap(&b, st, pm, indent, q)
+	p.insertAfterLine(end, b.String(), indent)
+}
+
+func endsWithBreak(src []byte) bool {
+	return len(src) > 0 && (src[len(src)-1] == '\n' || src[len(src)-1] == '\r')
+}
+
+func quoteOf(k *yaml.Node) byte {
+	switch {
+	case k.Style&yaml.DoubleQuotedStyle != 0:
+		return '"'
+	case k.Style&yaml.SingleQuotedStyle != 0:
+		return '\''
+	}
+	return 0
+}
+
+func quoted(s string, q byte) string {
+	switch q {
+	case '"':
+		return strconv.Quote(s)
+	case '\'':
+		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	}
+	return s
+}
+
+// scalar renders a leaf value; strings are quoted as q asks, or when they
+// would not read back as the same string.
+func scalar(n *yaml.Node, q byte) string {
+	if n.Tag == "!!str" {
+		if q == 0 && !plainSafe(n.Value) {
+			q = '"'
+		}
+		return quoted(n.Value, q)
+	}
+	return n.Value
+}
+
+func plainSafe(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_') {
+			return false
+		}
+	}
+	switch strings.ToLower(s) {
+	case "true", "false", "yes", "no", "on", "off", "y", "n", "null":
+		return false
+	}
+	return true
+}
+
+// blockMap writes pm as block-style lines at indent.
+func (p *planner) blockMap(b *strings.Builder, st *docStyle, pm *pending, indent int, q byte) {
+	pad := strings.Repeat(" ", indent)
+	for _, k := range pm.keys() {
+		v := pm.vals[k]
+		b.WriteString(pad)
+		b.WriteString(quoted(k, q))
+		b.WriteString(":")
+		p.blockValue(b, st, v, indent, q)
+	}
+}
+
+// blockValue writes what follows "key:" for a key at indent.
+func (p *planner) blockValue(b *strings.Builder, st *docStyle, v *pval, indent int, q byte) {
+	switch {
+	case v.sub != nil:
+		b.WriteString(p.nl)
+		p.blockMap(b, st, v.sub, indent+st.step, q)
+	case v.leaf.Kind == yaml.SequenceNode:
+		b.WriteString(p.nl)
+		dash := strings.Repeat(" ", indent+st.seqOffset) + "-" + strings.Repeat(" ", st.seqGap)
+		for _, it := range v.leaf.Content {
+			b.WriteString(dash)
+			b.WriteString(scalar(it, st.valueQuote))
+			b.WriteString(p.nl)
+		}
+	default:
+		b.WriteString(" ")
+		b.WriteString(scalar(v.leaf, st.valueQuote))
+		b.WriteString(p.nl)
+	}
+}
