@@ -31,14 +31,10 @@ cp "$repo/cmd/secctx-lint/testdata/constraints.yaml" "$tmp/constraints.yaml"
 
 hooks="      - id: secctx-lint
         args: [--constraint, $tmp/constraints.yaml]"
-has_fix=false
-if git -C "$repo" grep -q -e '"fix"' "$rev" -- cmd/secctx-lint; then
-	has_fix=true
-	hooks="$hooks
+hooks="$hooks
       - id: secctx-lint-fix
         args: [--constraint, $tmp/constraints.yaml, --fix]
         stages: [manual]"
-fi
 
 work="$tmp/repo"
 git init -q "$work"
@@ -112,8 +108,7 @@ grep -q "bad.yaml:12:13: error privileged-containers" "$tmp/bad.log" || {
 }
 echo "precommit-test: ok: bad manifest refused"
 
-if $has_fix; then
-	cat > fixable.yaml << 'YAML'
+cat > fixable.yaml << 'YAML'
 apiVersion: v1
 kind: Pod
 metadata:
@@ -123,18 +118,18 @@ spec:
     - name: app
       image: nginx
 YAML
-	cp fixable.yaml "$tmp/fixable.orig"
-	if pre-commit run --hook-stage manual secctx-lint-fix --files fixable.yaml > "$tmp/fix.log" 2>&1; then
-		cat "$tmp/fix.log" >&2
-		fail "secctx-lint-fix passed on a file it must change"
-	fi
-	cmp -s fixable.yaml "$tmp/fixable.orig" && fail "secctx-lint-fix did not change fixable.yaml"
-	pre-commit run secctx-lint --files fixable.yaml > "$tmp/refix.log" 2>&1 || {
-		cat "$tmp/refix.log" >&2
-		fail "the fixed file still fails secctx-lint"
-	}
-	echo "precommit-test: ok: secctx-lint-fix fixed a manifest"
-else
-	echo "precommit-test: skipped secctx-lint-fix: this revision has no --fix flag yet"
+cp fixable.yaml "$tmp/fixable.orig"
+# Staged, as in a commit: pre-commit fails a hook that changes a file
+# it was given (it compares the working tree with the index).
+git add fixable.yaml
+if pre-commit run --hook-stage manual secctx-lint-fix --files fixable.yaml > "$tmp/fix.log" 2>&1; then
+	cat "$tmp/fix.log" >&2
+	fail "secctx-lint-fix passed on a file it must change"
 fi
+cmp -s fixable.yaml "$tmp/fixable.orig" && fail "secctx-lint-fix did not change fixable.yaml"
+pre-commit run secctx-lint --files fixable.yaml > "$tmp/refix.log" 2>&1 || {
+	cat "$tmp/refix.log" >&2
+	fail "the fixed file still fails secctx-lint"
+}
+echo "precommit-test: ok: secctx-lint-fix fixed a manifest"
 echo "precommit-test: PASS ($rev)"
