@@ -275,3 +275,13 @@ func TestFind(t *testing.T) {
 		t.Errorf("Find = %q, want %q", got, want)
 	}
 }
+
+func TestTemplateParses(t *testing.T) {
+	cfg, errs := Parse("init.yaml", []byte(Template))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if len(cfg.Assignments) != 1 || cfg.Assignments[0].Initiative.Name != "restricted" || cfg.Fix == nil {
+		t.Errorf("template: %+v", cfg)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	cfgfile "github.com/secctx-lint/secctx-lint/config"
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/report"
@@ -49,6 +50,15 @@ type config struct {
 	maxSize     int64
 	showVersion bool
 	paths       []string
+
+	// Configuration file, Azure exports and suppressions (commands.go).
+	configFile          string
+	azureInitiative     string
+	azureAssignments    multiFlag
+	reportUnusedIgnores bool
+	set                 map[string]bool    // flags given on the command line
+	fix                 *lint.FixValues    // from the configuration file
+	notJudged           []policy.NotJudged // assigned policies not judged
 }
 
 const usageHead = `secctx-lint judges the pod templates in Kubernetes manifests as Azure Policy
@@ -104,6 +114,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.failOn, "fail-on", "warning", "lowest level that makes the exit status 1: error, warning, notice or never")
 	fs.Int64Var(&cfg.maxSize, "max-file-size", source.DefaultLimits.MaxFileSize, "largest input file read, in bytes")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
+	fs.StringVar(&cfg.configFile, "config", "", "configuration file (default: "+cfgfile.FileName+" in the working folder or the nearest parent; none to read none)")
+	fs.StringVar(&cfg.azureInitiative, "azure-initiative", "", "Azure policy set definition (JSON, as `az policy set-definition show` prints it or in ARM shape) to judge with")
+	fs.Var(&cfg.azureAssignments, "azure-assignment", "Azure policy assignment (JSON, as `az policy assignment show` prints it) to judge with; repeatable")
+	fs.BoolVar(&cfg.reportUnusedIgnores, "report-unused-ignores", false, "report secctx-lint ignore annotations and comments that silence nothing")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageHead)
 		fs.PrintDefaults()
@@ -113,6 +127,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, err
 	}
 	cfg.paths = fs.Args()
+	cfg.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { cfg.set[f.Name] = true })
 	if _, ok := report.Formats[cfg.format]; !ok {
 		return nil, fmt.Errorf("unknown --format %q (want %s)", cfg.format, strings.Join(report.FormatNames(), ", "))
 	}
@@ -142,6 +158,9 @@ func failRank(s string) int {
 // else the initiative assigned with Audit to every namespace but Azure's
 // default exclusions.
 func constraints(cfg *config) ([]*policy.Constraint, []*source.Error, error) {
+	if cs, errs, err, ok := configured(cfg); ok {
+		return cs, errs, err
+	}
 	if len(cfg.constraints) > 0 {
 		var out []*policy.Constraint
 		var errs []*source.Error
@@ -162,12 +181,16 @@ func constraints(cfg *config) ([]*policy.Constraint, []*source.Error, error) {
 		return nil, nil, err
 	}
 	a := &policy.Assignment{Initiative: in, Effect: policy.Audit,
-		Match: policy.Match{ExcludedNamespaces: policy.DefaultExcludedNamespaces}}
+		Match: policy.Match{ExcludedNamespaces: in.DefaultExcludedNamespaces()}}
+	cfg.notJudged = append(cfg.notJudged, in.NotJudged...)
 	cs, err := a.Constraints()
 	return cs, nil, err
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	if code, ok := runCommand(args, stdout, stderr); ok {
+		return code
+	}
 	cfg, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -191,7 +214,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
 		return exitUsage
 	}
-	engine, err := lint.New(cs, lint.Options{DefaultNamespace: cfg.namespace, Strict: cfg.strict})
+	cs, skipped := judgeable(cs)
+	printNotJudged(stderr, append(cfg.notJudged, skipped...))
+	engine, err := lint.New(cs, lint.Options{DefaultNamespace: cfg.namespace, Strict: cfg.strict, Fix: fixValues(cfg), ReportUnusedIgnores: cfg.reportUnusedIgnores})
 	if err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
 		return exitUsage
