@@ -36,6 +36,8 @@ type Options struct {
 	Strict bool
 	// Fix holds the values fixes write.
 	Fix FixValues
+	// ReportUnusedIgnores reports suppressions that silence nothing.
+	ReportUnusedIgnores bool
 }
 
 // rule is one policy's semantics.

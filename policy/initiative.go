@@ -21,6 +21,13 @@ type Initiative struct {
 	Version     string
 	DisplayName string
 	Members     []Member
+	// ExcludedNamespaces is the initiative's default namespace exclusion;
+	// nil means Azure's default four (DefaultExcludedNamespaces).
+	ExcludedNamespaces []string
+	// NotJudged lists the members secctx-lint does not judge (not pod
+	// security policies, Windows, preview), so that they are named rather
+	// than silently dropped.
+	NotJudged []NotJudged
 }
 
 func mustLookup(rule, major string) *Definition {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	cfgfile "github.com/secctx-lint/secctx-lint/config"
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/report"
@@ -51,6 +52,15 @@ type config struct {
 	showVersion bool
 	paths       []string
 	fix         fixFlags
+
+	// Configuration file, Azure exports and suppressions (commands.go).
+	configFile          string
+	azureInitiative     string
+	azureAssignments    multiFlag
+	reportUnusedIgnores bool
+	set                 map[string]bool    // flags given on the command line
+	fileFix             *lint.FixValues    // from the configuration file
+	notJudged           []policy.NotJudged // assigned policies not judged
 }
 
 const usageHead = `secctx-lint judges the pod templates in Kubernetes manifests as Azure Policy
@@ -110,6 +120,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Int64Var(&cfg.maxSize, "max-file-size", source.DefaultLimits.MaxFileSize, "largest input file read, in bytes")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	registerFixFlags(fs, &cfg.fix)
+	fs.StringVar(&cfg.configFile, "config", "", "configuration file (default: "+cfgfile.FileName+" in the working folder or the nearest parent; none to read none)")
+	fs.StringVar(&cfg.azureInitiative, "azure-initiative", "", "Azure policy set definition (JSON, as `az policy set-definition show` prints it or in ARM shape) to judge with")
+	fs.Var(&cfg.azureAssignments, "azure-assignment", "Azure policy assignment (JSON, as `az policy assignment show` prints it) to judge with; repeatable")
+	fs.BoolVar(&cfg.reportUnusedIgnores, "report-unused-ignores", false, "report secctx-lint ignore annotations and comments that silence nothing")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageHead)
 		fs.PrintDefaults()
@@ -119,6 +133,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, err
 	}
 	cfg.paths = fs.Args()
+	cfg.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { cfg.set[f.Name] = true })
 	if err := cfg.fix.check(); err != nil {
 		return nil, err
 	}
@@ -151,6 +167,9 @@ func failRank(s string) int {
 // else the initiative assigned with Audit to every namespace but Azure's
 // default exclusions.
 func constraints(cfg *config) ([]*policy.Constraint, []*source.Error, error) {
+	if cs, errs, err, ok := configured(cfg); ok {
+		return cs, errs, err
+	}
 	if len(cfg.constraints) > 0 {
 		var out []*policy.Constraint
 		var errs []*source.Error
@@ -171,7 +190,8 @@ func constraints(cfg *config) ([]*policy.Constraint, []*source.Error, error) {
 		return nil, nil, err
 	}
 	a := &policy.Assignment{Initiative: in, Effect: policy.Audit,
-		Match: policy.Match{ExcludedNamespaces: policy.DefaultExcludedNamespaces}}
+		Match: policy.Match{ExcludedNamespaces: in.DefaultExcludedNamespaces()}}
+	cfg.notJudged = append(cfg.notJudged, in.NotJudged...)
 	cs, err := a.Constraints()
 	return cs, nil, err
 }
@@ -179,6 +199,9 @@ func constraints(cfg *config) ([]*policy.Constraint, []*source.Error, error) {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	stderr, flush := safeStderr(stderr, getenv)
 	defer flush()
+	if code, ok := runCommand(args, stdout, stderr); ok {
+		return code
+	}
 	cfg, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -203,7 +226,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
 		return exitUsage
 	}
-	engine, err := lint.New(cs, lint.Options{DefaultNamespace: cfg.namespace, Strict: cfg.strict, Fix: cfg.fix.values()})
+	cs, skipped := judgeable(cs)
+	printNotJudged(stderr, append(cfg.notJudged, skipped...))
+	engine, err := lint.New(cs, lint.Options{DefaultNamespace: cfg.namespace, Strict: cfg.strict, Fix: fixValues(cfg), ReportUnusedIgnores: cfg.reportUnusedIgnores})
 	if err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
 		return exitUsage

@@ -1,0 +1,455 @@
+// Package azure reads what users already have in Azure: a policy set
+// definition (an initiative) as `az policy set-definition show` prints it
+// or in the ARM shape Azure's built-in files use, and a policy assignment
+// as `az policy assignment show` prints it. It resolves the
+// [parameters('x')] expressions against the set definition's parameters and
+// the assignment's values and turns the members that are pod security
+// policies into constraints; the other members are listed as not judged.
+package azure
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/secctx-lint/secctx-lint/policy"
+)
+
+//go:embed builtin/*.json
+var builtinFiles embed.FS
+
+// Parameter is a set definition parameter.
+type Parameter struct {
+	Type          string `json:"type"`
+	DefaultValue  any    `json:"defaultValue"`
+	AllowedValues []any  `json:"allowedValues"`
+}
+
+// MemberRef is one policy of a set definition.
+type MemberRef struct {
+	PolicyDefinitionID          string                         `json:"policyDefinitionId"`
+	DefinitionVersion           string                         `json:"definitionVersion"`
+	PolicyDefinitionReferenceID string                         `json:"policyDefinitionReferenceId"`
+	Parameters                  map[string]struct{ Value any } `json:"parameters"`
+}
+
+// SetDefinition is a policy set definition (an initiative).
+type SetDefinition struct {
+	ID                string               `json:"id"`
+	Name              string               `json:"name"`
+	DisplayName       string               `json:"displayName"`
+	Version           string               `json:"version"`
+	Parameters        map[string]Parameter `json:"parameters"`
+	PolicyDefinitions []MemberRef          `json:"policyDefinitions"`
+}
+
+// ParseSetDefinition reads either shape: az CLI (fields at the top) or ARM
+// (fields under properties, id and name at the top).
+func ParseSetDefinition(data []byte) (*SetDefinition, error) {
+	var wrapped struct {
+		ID         string          `json:"id"`
+		Name       string          `json:"name"`
+		Properties json.RawMessage `json:"properties"`
+	}
+	if err := json.Unmarshal(data, &wrapped); err != nil {
+		return nil, jsonError(data, err)
+	}
+	body := data
+	if len(wrapped.Properties) > 0 {
+		body = wrapped.Properties
+	}
+	var sd SetDefinition
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&sd); err != nil {
+		return nil, jsonError(body, err)
+	}
+	if sd.ID == "" {
+		sd.ID = wrapped.ID
+	}
+	if sd.Name == "" {
+		sd.Name = wrapped.Name
+	}
+	if sd.Name == "" {
+		sd.Name = path.Base(sd.ID)
+	}
+	if len(sd.PolicyDefinitions) == 0 {
+		return nil, fmt.Errorf("no policyDefinitions: not a policy set definition (for an assignment use --azure-assignment)")
+	}
+	return &sd, nil
+}
+
+// jsonError adds the line of a syntax error.
+func jsonError(data []byte, err error) error {
+	var se *json.SyntaxError
+	if ok := asSyntax(err, &se); ok {
+		line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+		return fmt.Errorf("line %d: invalid JSON: %v", line, err)
+	}
+	return fmt.Errorf("invalid JSON: %v", err)
+}
+
+func asSyntax(err error, out **json.SyntaxError) bool {
+	se, ok := err.(*json.SyntaxError)
+	if ok {
+		*out = se
+	}
+	return ok
+}
+
+// Assignment is a policy assignment.
+type Assignment struct {
+	Name               string `json:"name"`
+	DisplayName        string `json:"displayName"`
+	PolicyDefinitionID string `json:"policyDefinitionId"`
+	DefinitionVersion  string `json:"definitionVersion"`
+	EnforcementMode    string `json:"enforcementMode"`
+	Parameters         map[string]struct {
+		Value any `json:"value"`
+	} `json:"parameters"`
+}
+
+// ParseAssignment reads an assignment (az CLI shape, or ARM with
+// properties).
+func ParseAssignment(data []byte) (*Assignment, error) {
+	var wrapped struct {
+		Name       string          `json:"name"`
+		Properties json.RawMessage `json:"properties"`
+	}
+	if err := json.Unmarshal(data, &wrapped); err != nil {
+		return nil, jsonError(data, err)
+	}
+	body := data
+	if len(wrapped.Properties) > 0 {
+		body = wrapped.Properties
+	}
+	var a Assignment
+	if err := json.Unmarshal(body, &a); err != nil {
+		return nil, jsonError(body, err)
+	}
+	if a.Name == "" {
+		a.Name = wrapped.Name
+	}
+	if a.PolicyDefinitionID == "" {
+		return nil, fmt.Errorf("no policyDefinitionId: not a policy assignment")
+	}
+	return &a, nil
+}
+
+// Builtin returns an embedded built-in set definition by GUID or name, or
+// nil.
+func Builtin(id string) *SetDefinition {
+	entries, _ := builtinFiles.ReadDir("builtin")
+	for _, e := range entries {
+		data, err := builtinFiles.ReadFile("builtin/" + e.Name())
+		if err != nil {
+			continue
+		}
+		sd, err := ParseSetDefinition(data)
+		if err != nil {
+			continue
+		}
+		if strings.EqualFold(sd.Name, id) || strings.EqualFold(path.Base(sd.ID), id) {
+			return sd
+		}
+	}
+	return nil
+}
+
+var paramExpr = regexp.MustCompile(`^\[parameters\('([^']+)'\)\]$`)
+
+// Constraints turns the set definition, assigned with values (by set
+// parameter name; nil for the defaults), into one constraint per member
+// that is a pod security policy. With enforce false (enforcementMode
+// DoNotEnforce) Deny is reported as Audit, as Azure then only audits.
+func (sd *SetDefinition) Constraints(values map[string]any, enforce bool, origin string) ([]*policy.Constraint, []policy.NotJudged, error) {
+	for name := range values {
+		if _, ok := sd.Parameters[name]; !ok {
+			return nil, nil, fmt.Errorf("the assignment sets %s, which %s has no parameter for (it has: %s)", name, sd.label(), strings.Join(sd.paramNames(), ", "))
+		}
+	}
+	resolved := map[string]any{}
+	for name, p := range sd.Parameters {
+		v, ok := values[name]
+		if !ok {
+			v = p.DefaultValue
+		}
+		if len(p.AllowedValues) > 0 && v != nil && !allowed(p.AllowedValues, v) {
+			return nil, nil, fmt.Errorf("parameter %s: %s is not one of the allowed values %s", name, jsonText(v), jsonText(p.AllowedValues))
+		}
+		resolved[name] = v
+	}
+	var out []*policy.Constraint
+	var notJudged []policy.NotJudged
+	for _, m := range sd.PolicyDefinitions {
+		ref := m.PolicyDefinitionReferenceID
+		guid := path.Base(m.PolicyDefinitionID)
+		def, err := policy.Lookup(guid, m.DefinitionVersion)
+		if err != nil || strings.Contains(m.PolicyDefinitionID, "policySetDefinitions") {
+			reason := "not a pod security policy secctx-lint judges"
+			if known(guid) {
+				reason = fmt.Sprintf("version %s of this policy is not one secctx-lint knows", m.DefinitionVersion)
+			}
+			notJudged = append(notJudged, policy.NotJudged{ReferenceID: ref, DefinitionID: guid, Reason: reason})
+			continue
+		}
+		mv := map[string]any{}
+		for name, pv := range m.Parameters {
+			v, err := resolve(pv.Value, resolved)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s, %s, parameter %s: %w", sd.label(), ref, name, err)
+			}
+			mv[name] = v
+		}
+		c, err := constraint(def, ref, mv, enforce)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s, %s: %w", sd.label(), ref, err)
+		}
+		if c == nil {
+			continue // Disabled
+		}
+		c.Origin = origin
+		out = append(out, c)
+	}
+	return out, notJudged, nil
+}
+
+func (sd *SetDefinition) label() string {
+	if sd.DisplayName != "" {
+		return fmt.Sprintf("policy set %q", sd.DisplayName)
+	}
+	return "policy set " + sd.Name
+}
+
+func (sd *SetDefinition) paramNames() []string {
+	var names []string
+	for n := range sd.Parameters {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func known(guid string) bool {
+	for _, d := range policy.Definitions {
+		if strings.EqualFold(d.ID, guid) {
+			return true
+		}
+	}
+	return false
+}
+
+func allowed(list []any, v any) bool {
+	for _, a := range list {
+		if jsonText(a) == jsonText(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// resolve evaluates a member parameter value: a literal, or the one ARM
+// expression initiatives use, [parameters('name')].
+func resolve(v any, params map[string]any) (any, error) {
+	s, ok := v.(string)
+	if !ok {
+		return v, nil
+	}
+	if strings.HasPrefix(s, "[[") {
+		return s[1:], nil // an escaped literal [
+	}
+	if !strings.HasPrefix(s, "[") || !strings.HasSuffix(s, "]") {
+		return s, nil
+	}
+	m := paramExpr.FindStringSubmatch(s)
+	if m == nil {
+		return nil, fmt.Errorf("the expression %s is not supported (only [parameters('name')])", s)
+	}
+	pv, ok := params[m[1]]
+	if !ok {
+		return nil, fmt.Errorf("[parameters('%s')] names no parameter of the set definition", m[1])
+	}
+	return pv, nil
+}
+
+// constraint splits a member's values into effect, scope and template
+// parameters. It returns nil for a Disabled member.
+func constraint(def *policy.Definition, ref string, values map[string]any, enforce bool) (*policy.Constraint, error) {
+	eff := def.DefaultEffect
+	if v, ok := values["effect"]; ok {
+		s, _ := v.(string)
+		e, err := policy.ParseEffect(s)
+		if err != nil || s == "" {
+			return nil, fmt.Errorf("effect %s: want Audit, Deny or Disabled", jsonText(v))
+		}
+		eff = e
+	}
+	if eff == policy.Disabled {
+		return nil, nil
+	}
+	if eff == policy.Deny && !enforce {
+		eff = policy.Audit
+	}
+	match := policy.Match{ExcludedNamespaces: policy.DefaultExcludedNamespaces}
+	var err error
+	if v, ok := values["excludedNamespaces"]; ok {
+		if match.ExcludedNamespaces, err = strList(v, "excludedNamespaces"); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := values["namespaces"]; ok {
+		if match.Namespaces, err = strList(v, "namespaces"); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := values["labelSelector"]; ok && v != nil {
+		if match.LabelSelector, err = labelSelector(v); err != nil {
+			return nil, err
+		}
+	}
+	params, err := def.TemplateParams(values)
+	if err != nil {
+		return nil, err
+	}
+	return &policy.Constraint{
+		Rule: def.Rule, Kind: def.Template, Semantics: policy.Azure, Definition: def,
+		Name: ref, Params: params, Effect: eff, Match: match,
+	}, nil
+}
+
+func strList(v any, name string) ([]string, error) {
+	if v == nil {
+		return []string{}, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s must be a list of strings, not %s", name, jsonText(v))
+	}
+	out := make([]string, 0, len(list))
+	for _, it := range list {
+		s, ok := it.(string)
+		if !ok {
+			return nil, fmt.Errorf("%s must be a list of strings; found %s", name, jsonText(it))
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func labelSelector(v any) (*policy.LabelSelector, error) {
+	b, _ := json.Marshal(v)
+	var raw struct {
+		MatchLabels      map[string]string `json:"matchLabels"`
+		MatchExpressions []struct {
+			Key      string   `json:"key"`
+			Operator string   `json:"operator"`
+			Values   []string `json:"values"`
+		} `json:"matchExpressions"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("labelSelector: %v", err)
+	}
+	if len(raw.MatchLabels) == 0 && len(raw.MatchExpressions) == 0 {
+		return nil, nil
+	}
+	sel := &policy.LabelSelector{MatchLabels: raw.MatchLabels}
+	for _, e := range raw.MatchExpressions {
+		switch e.Operator {
+		case "In", "NotIn", "Exists", "DoesNotExist":
+		default:
+			return nil, fmt.Errorf("labelSelector operator %q is not one of In, NotIn, Exists, DoesNotExist", e.Operator)
+		}
+		sel.MatchExpressions = append(sel.MatchExpressions, policy.LabelRequirement{Key: e.Key, Operator: e.Operator, Values: e.Values})
+	}
+	return sel, nil
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// Load resolves what the command line names: a set definition file, and
+// assignment files (each of the given set definition, of an embedded
+// built-in one, or of a single policy definition). Without assignments the
+// set definition is assigned with its defaults.
+func Load(setData []byte, setName string, assignments map[string][]byte, order []string) ([]*policy.Constraint, []policy.NotJudged, error) {
+	var sd *SetDefinition
+	if setData != nil {
+		var err error
+		if sd, err = ParseSetDefinition(setData); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", setName, err)
+		}
+	}
+	if len(order) == 0 {
+		return sd.Constraints(nil, true, "azure initiative "+sd.label())
+	}
+	var out []*policy.Constraint
+	var notJudged []policy.NotJudged
+	seen := map[string]bool{}
+	for _, name := range order {
+		a, err := ParseAssignment(assignments[name])
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		cs, nj, err := a.Resolve(sd)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		out = append(out, cs...)
+		for _, n := range nj {
+			if k := n.DefinitionID + "/" + n.ReferenceID; !seen[k] {
+				seen[k] = true
+				notJudged = append(notJudged, n)
+			}
+		}
+	}
+	return out, notJudged, nil
+}
+
+// Resolve expands the assignment. sd is the set definition the user gave
+// (may be nil); it must be the one the assignment names, else an embedded
+// built-in one is used.
+func (a *Assignment) Resolve(sd *SetDefinition) ([]*policy.Constraint, []policy.NotJudged, error) {
+	values := map[string]any{}
+	for k, v := range a.Parameters {
+		values[k] = v.Value
+	}
+	enforce := !strings.EqualFold(a.EnforcementMode, "DoNotEnforce")
+	label := a.DisplayName
+	if label == "" {
+		label = a.Name
+	}
+	origin := "azure assignment " + label
+	target := path.Base(a.PolicyDefinitionID)
+	if strings.Contains(strings.ToLower(a.PolicyDefinitionID), "/policysetdefinitions/") {
+		if sd == nil || !strings.EqualFold(path.Base(sd.ID), target) && !strings.EqualFold(sd.Name, target) {
+			if b := Builtin(target); b != nil {
+				sd = b
+			} else if sd != nil {
+				return nil, nil, fmt.Errorf("the assignment is of policy set %s, but --azure-initiative gives %s", target, sd.Name)
+			} else {
+				return nil, nil, fmt.Errorf("the assignment is of policy set %s: give its definition with --azure-initiative (az policy set-definition show --name %s)", target, target)
+			}
+		}
+		return sd.Constraints(values, enforce, origin)
+	}
+	// A single policy definition: every assignment parameter goes to it.
+	def, err := policy.Lookup(target, a.DefinitionVersion)
+	if err != nil {
+		return nil, []policy.NotJudged{{ReferenceID: label, DefinitionID: target, Reason: "not a pod security policy secctx-lint judges"}}, nil
+	}
+	c, err := constraint(def, label, values, enforce)
+	if err != nil || c == nil {
+		return nil, nil, err
+	}
+	c.Origin = origin
+	return []*policy.Constraint{c}, nil, nil
+}

@@ -1,0 +1,291 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/secctx-lint/secctx-lint/azure"
+	cfgfile "github.com/secctx-lint/secctx-lint/config"
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/policy"
+	"github.com/secctx-lint/secctx-lint/source"
+)
+
+// subcommands besides linting. A first argument naming one runs it.
+var subcommands = map[string]func(args []string, stdout, stderr io.Writer) int{
+	"init":     cmdInit,
+	"policies": cmdPolicies,
+}
+
+// runCommand runs a subcommand when args start with one.
+func runCommand(args []string, stdout, stderr io.Writer) (int, bool) {
+	if len(args) == 0 {
+		return 0, false
+	}
+	cmd, ok := subcommands[args[0]]
+	if !ok {
+		return 0, false
+	}
+	return cmd(args[1:], stdout, stderr), true
+}
+
+func cmdInit(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("secctx-lint init", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	force := fs.Bool("force", false, "overwrite an existing file")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: secctx-lint init [--force] [FILE]\n\nWrites a commented starting configuration to FILE (default %s; - for stdout).\n\n", cfgfile.FileName)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	path := cfgfile.FileName
+	if fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "secctx-lint init: one FILE at most")
+		return exitUsage
+	}
+	if fs.NArg() == 1 {
+		path = fs.Arg(0)
+	}
+	if path == "-" {
+		fmt.Fprint(stdout, cfgfile.Template)
+		return exitOK
+	}
+	if _, err := os.Stat(path); err == nil && !*force {
+		fmt.Fprintf(stderr, "secctx-lint init: %s exists; not overwritten (use --force)\n", path)
+		return exitUsage
+	}
+	if err := os.WriteFile(path, []byte(cfgfile.Template), 0o644); err != nil {
+		fmt.Fprintf(stderr, "secctx-lint init: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", path)
+	return exitOK
+}
+
+func cmdPolicies(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("secctx-lint policies", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: secctx-lint policies\n\nLists every policy secctx-lint knows with its parameters and defaults, and every preset initiative with the values it passes.\n")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	writePolicies(stdout)
+	return exitOK
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func writePolicies(w io.Writer) {
+	implemented := map[string]bool{}
+	for _, id := range lint.RuleIDs() {
+		implemented[id] = true
+	}
+	fmt.Fprintln(w, "POLICIES (rule id, version: Azure display name)")
+	fmt.Fprintln(w, "  Every policy also takes effect (Audit, Deny, Disabled), namespaces, excludedNamespaces")
+	fmt.Fprintf(w, "  (default %s) and labelSelector.\n", strings.Join(policy.DefaultExcludedNamespaces, ", "))
+	for _, d := range policy.Definitions {
+		fmt.Fprintf(w, "\n%s %s: %s\n", d.Rule, d.Version, d.DisplayName)
+		fmt.Fprintf(w, "  definition %s, template %s, default effect %s", d.ID, d.Template, d.DefaultEffect)
+		if !implemented[d.Rule] {
+			fmt.Fprint(w, " (not judged yet by this build)")
+		}
+		fmt.Fprintln(w)
+		for _, p := range d.Params {
+			def := "required, no default"
+			if !p.Required {
+				def = "default " + jsonText(p.Default)
+			}
+			fmt.Fprintf(w, "  %s (%s, %s)", p.Name, p.Type, def)
+			if len(p.Allowed) > 0 {
+				fmt.Fprintf(w, " one of %s", strings.Join(p.Allowed, ", "))
+			}
+			if p.Help != "" {
+				fmt.Fprintf(w, ": %s", p.Help)
+			}
+			fmt.Fprintln(w)
+		}
+		if d.ExcludedContainers {
+			fmt.Fprintln(w, "  excludedContainers (Array, default []): container names left alone")
+		}
+		if d.ExcludedImages {
+			fmt.Fprintln(w, "  excludedImages (Array, default []): images left alone, exact or prefix*")
+		}
+	}
+	fmt.Fprintln(w, "\nINITIATIVES (--initiative NAME, or `initiative: NAME` / `from: NAME` in the configuration)")
+	for _, name := range policy.BuiltinNames() {
+		in, _ := policy.Builtin(name)
+		fmt.Fprintf(w, "\n%s: %s\n", in.Name, in.DisplayName)
+		fmt.Fprintf(w, "  policy set %s version %s; excludedNamespaces %s\n", in.ID, in.Version, strings.Join(in.DefaultExcludedNamespaces(), ", "))
+		for _, m := range in.Members {
+			fmt.Fprintf(w, "  %s: %s %s.*.*", m.ReferenceID, m.Definition.Rule, m.Definition.Major())
+			keys := make([]string, 0, len(m.Values))
+			for k := range m.Values {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				fmt.Fprintf(w, " %s=%s", k, jsonText(m.Values[k]))
+			}
+			fmt.Fprintln(w)
+		}
+		for _, n := range in.NotJudged {
+			fmt.Fprintf(w, "  not judged: %s (%s): %s\n", n.ReferenceID, n.DefinitionID, n.Reason)
+		}
+	}
+}
+
+// loadConfig reads the configuration file named with --config, or the one
+// found in the working folder or its parents. ok is false when there is
+// none.
+func loadConfig(path string) (cfg *cfgfile.Config, errs []*source.Error, ok bool) {
+	if path == "none" {
+		return nil, nil, false
+	}
+	if path == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, nil, false
+		}
+		if path = cfgfile.Find(wd); path == "" {
+			return nil, nil, false
+		}
+	}
+	cfg, errs = cfgfile.Load(path)
+	return cfg, errs, true
+}
+
+// judgeable keeps the constraints whose rule this build implements and
+// names the others, so that nothing is dropped silently.
+func judgeable(cs []*policy.Constraint) ([]*policy.Constraint, []policy.NotJudged) {
+	implemented := map[string]bool{}
+	for _, id := range lint.RuleIDs() {
+		implemented[id] = true
+	}
+	var out []*policy.Constraint
+	var nj []policy.NotJudged
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if implemented[c.Rule] {
+			out = append(out, c)
+			continue
+		}
+		if !seen[c.Rule] {
+			seen[c.Rule] = true
+			n := policy.NotJudged{ReferenceID: c.Name, DisplayName: c.PolicyName(), Reason: "rule " + c.Rule + " is not implemented in this build"}
+			if c.Definition != nil {
+				n.DefinitionID = c.Definition.ID
+			}
+			nj = append(nj, n)
+		}
+	}
+	return out, nj
+}
+
+// printNotJudged lists, once, the policies assigned but not judged.
+func printNotJudged(w io.Writer, nj []policy.NotJudged) {
+	for _, n := range nj {
+		name := n.ReferenceID
+		if n.DisplayName != "" {
+			name += " (" + n.DisplayName + ")"
+		}
+		if n.DefinitionID != "" {
+			name += " [" + n.DefinitionID + "]"
+		}
+		fmt.Fprintf(w, "secctx-lint: not judged: %s: %s\n", name, n.Reason)
+	}
+}
+
+// configured builds what to judge with from the configuration file and the
+// Azure exports. ok is false when the command line's --constraint or
+// --initiative decides instead. The configuration's fix values and
+// namespace apply in every case (--namespace wins over the file's).
+func configured(cfg *config) (cs []*policy.Constraint, errs []*source.Error, err error, ok bool) {
+	file, errs, found := loadConfig(cfg.configFile)
+	if len(errs) > 0 {
+		return nil, errs, nil, true
+	}
+	if found {
+		cfg.fileFix = file.Fix
+		if file.Namespace != "" && !cfg.set["namespace"] {
+			cfg.namespace = file.Namespace
+		}
+	}
+	if cfg.azureInitiative != "" || len(cfg.azureAssignments) > 0 {
+		cs, nj, errs, err := azureConstraints(cfg.azureInitiative, cfg.azureAssignments)
+		cfg.notJudged = append(cfg.notJudged, nj...)
+		return cs, errs, err, true
+	}
+	if len(cfg.constraints) > 0 || cfg.set["initiative"] || !found || len(file.Assignments) == 0 {
+		return nil, nil, nil, false
+	}
+	cs, err = file.Constraints()
+	cfg.notJudged = append(cfg.notJudged, file.NotJudged()...)
+	return cs, nil, err, true
+}
+
+// fixValues are the engine's defaults, overridden by the configuration
+// file's, overridden by the flags given on the command line.
+func fixValues(cfg *config) lint.FixValues {
+	v := lint.DefaultFixValues
+	if cfg.fileFix != nil {
+		v = *cfg.fileFix
+	}
+	flags := cfg.fix.values()
+	if cfg.set["run-as-user"] {
+		v.RunAsUser = flags.RunAsUser
+	}
+	if cfg.set["run-as-group"] {
+		v.RunAsGroup = flags.RunAsGroup
+	}
+	if cfg.set["fs-group"] {
+		v.FSGroup = flags.FSGroup
+	}
+	if cfg.set["supplemental-groups"] {
+		v.SupplementalGroups = flags.SupplementalGroups
+	}
+	return v
+}
+
+// azureConstraints reads --azure-initiative and --azure-assignment files.
+func azureConstraints(setPath string, assignPaths []string) ([]*policy.Constraint, []policy.NotJudged, []*source.Error, error) {
+	var setData []byte
+	if setPath != "" {
+		b, err := os.ReadFile(setPath)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		setData = b
+	}
+	assignments := map[string][]byte{}
+	for _, p := range assignPaths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		assignments[p] = b
+	}
+	cs, nj, err := azure.Load(setData, setPath, assignments, assignPaths)
+	return cs, nj, nil, err
+}
