@@ -93,6 +93,10 @@ func object(f *lint.Finding) string {
 	return s
 }
 
+// Plural is "1 file", "2 files", "3 policies": for summaries outside this
+// package, worded as the reports are.
+func Plural(n int, word string) string { return plural(n, word) }
+
 func plural(n int, word string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, word)

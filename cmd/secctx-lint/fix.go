@@ -205,7 +205,7 @@ func runFix(cfg *config, engine *lint.Engine, inputs []source.Input, run *report
 		return exitUsage
 	}
 	if cfg.fix.diff && cfg.format == "text" {
-		fmt.Fprintf(stderr, "--fix would write %d fields in %d files\n", fields, changed)
+		fmt.Fprintf(stderr, "--fix would write %s in %s\n", report.Plural(fields, "field"), report.Plural(changed, "file"))
 	}
 	return exitStatus(run, failRank(cfg.failOn))
 }

@@ -71,6 +71,8 @@ Usage:
   secctx-lint [flags] [PATH ...]
   secctx-lint --fix [flags] [PATH ...]    write missing securityContext fields
   secctx-lint --diff [flags] [PATH ...]   print the diff --fix would apply
+  secctx-lint init [FILE]                 write a commented .secctx-lint.yaml
+  secctx-lint policies                    list policies, parameters, presets
 
 PATH is a file, a folder (walked for *.yaml, *.yml and *.json; .git is
 skipped) or - for stdin. With no PATH, the current folder is read.
@@ -99,8 +101,15 @@ Exit status:
   2  usage or configuration error
   3  some input could not be read or parsed (the rest is still judged)
 
+What to judge with (the first that applies):
+  --constraint files, or --azure-initiative / --azure-assignment (not
+  both); else --initiative when given; else the assignments of .secctx-lint.yaml (the
+  working folder's or the nearest parent's, or --config FILE); else the
+  restricted initiative. Fix values: defaults < the file's fix: < flags.
+
 Examples:
   secctx-lint deploy/
+  secctx-lint --diff deploy/ && secctx-lint --fix deploy/
   secctx-lint --initiative baseline --fail-on error k8s/*.yaml
   kubectl get constraints -o yaml > c.yaml && secctx-lint --constraint c.yaml deploy/
   helm template ./chart | secctx-lint -
@@ -121,8 +130,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	registerFixFlags(fs, &cfg.fix)
 	fs.StringVar(&cfg.configFile, "config", "", "configuration file (default: "+cfgfile.FileName+" in the working folder or the nearest parent; none to read none)")
-	fs.StringVar(&cfg.azureInitiative, "azure-initiative", "", "Azure policy set definition (JSON, as `az policy set-definition show` prints it or in ARM shape) to judge with")
-	fs.Var(&cfg.azureAssignments, "azure-assignment", "Azure policy assignment (JSON, as `az policy assignment show` prints it) to judge with; repeatable")
+	fs.StringVar(&cfg.azureInitiative, "azure-initiative", "", "Azure policy set definition `FILE` (JSON, as az policy set-definition show prints it, or in ARM shape) to judge with")
+	fs.Var(&cfg.azureAssignments, "azure-assignment", "Azure policy assignment `FILE` (JSON, as az policy assignment show prints it) to judge with; repeatable")
 	fs.BoolVar(&cfg.reportUnusedIgnores, "report-unused-ignores", false, "report secctx-lint ignore annotations and comments that silence nothing")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageHead)
@@ -140,6 +149,16 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if _, ok := report.Formats[cfg.format]; !ok && cfg.format != "" {
 		return nil, fmt.Errorf("unknown --format %q (want %s)", cfg.format, strings.Join(report.FormatNames(), ", "))
+	}
+	if cfg.azureInitiative != "" || len(cfg.azureAssignments) > 0 {
+		// Each of these says on its own what to judge with; combining them
+		// would silently drop one.
+		if len(cfg.constraints) > 0 {
+			return nil, fmt.Errorf("--constraint cannot be combined with --azure-initiative or --azure-assignment")
+		}
+		if cfg.set["initiative"] {
+			return nil, fmt.Errorf("--initiative cannot be combined with --azure-initiative or --azure-assignment")
+		}
 	}
 	if failRank(cfg.failOn) < 0 {
 		return nil, fmt.Errorf("unknown --fail-on %q (want error, warning, notice or never)", cfg.failOn)

@@ -214,3 +214,19 @@ items:
 		t.Errorf("exit %d: %s", code, errs)
 	}
 }
+
+// TestConflictingSources: flags that each say what to judge with are not
+// silently dropped in favour of another.
+func TestConflictingSources(t *testing.T) {
+	dir := t.TempDir()
+	pod := write(t, dir, "pod.yaml", goodPod)
+	for _, args := range [][]string{
+		{"--constraint", "c.yaml", "--azure-initiative", "set.json", pod},
+		{"--initiative", "baseline", "--azure-assignment", "a.json", pod},
+	} {
+		code, _, errOut := runCLI(t, "", args...)
+		if code != 2 || !strings.Contains(errOut, "cannot be combined") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, errOut)
+		}
+	}
+}
