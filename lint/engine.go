@@ -24,6 +24,12 @@ type FixValues struct {
 	SupplementalGroups []int64
 }
 
+// isZero: no value was given (Options{} and tests), so the defaults apply.
+// Callers with values always give a non-zero RunAsUser: 0 is root.
+func (v FixValues) isZero() bool {
+	return v.RunAsUser == 0 && v.RunAsGroup == 0 && v.FSGroup == 0 && v.SupplementalGroups == nil
+}
+
 // DefaultFixValues are the values of the Kubernetes documentation's
 // security-context example, which users already know.
 var DefaultFixValues = FixValues{RunAsUser: 1000, RunAsGroup: 3000, FSGroup: 2000, SupplementalGroups: []int64{2000}}
@@ -34,7 +40,8 @@ type Options struct {
 	DefaultNamespace string
 	// Strict reports strict findings at their effect's level.
 	Strict bool
-	// Fix holds the values fixes write.
+	// Fix holds the values fixes write; the zero value means
+	// DefaultFixValues.
 	Fix FixValues
 	// ReportUnusedIgnores reports suppressions that silence nothing.
 	ReportUnusedIgnores bool
@@ -86,7 +93,7 @@ func New(constraints []*policy.Constraint, opts Options) (*Engine, error) {
 	if opts.DefaultNamespace == "" {
 		opts.DefaultNamespace = "default"
 	}
-	if opts.Fix.RunAsUser == 0 && opts.Fix.RunAsGroup == 0 {
+	if opts.Fix.isZero() {
 		opts.Fix = DefaultFixValues
 	}
 	e := &Engine{opts: opts}
@@ -179,26 +186,30 @@ type violation struct {
 	certainty  Certainty
 	changes    []Change
 	fixNote    string
+	// fixForbidden: the configured fix value is outside the assigned
+	// parameters, which is a configuration error for --fix.
+	fixForbidden bool
 }
 
 func (r *reporter) report(v violation) {
 	c := r.ck.c
 	f := Finding{
-		Rule:       c.Rule,
-		Policy:     c.PolicyName(),
-		Effect:     c.Effect,
-		Certainty:  v.certainty,
-		File:       r.pod.Doc.File.Path,
-		Kind:       r.pod.Kind,
-		Namespace:  r.pod.Namespace,
-		Name:       r.pod.Name,
-		Field:      v.field,
-		Message:    v.msg,
-		Changes:    v.changes,
-		Fixable:    len(v.changes) > 0,
-		FixNote:    v.fixNote,
-		Constraint: c,
-		Doc:        r.pod.Doc,
+		Rule:              c.Rule,
+		Policy:            c.PolicyName(),
+		Effect:            c.Effect,
+		Certainty:         v.certainty,
+		File:              r.pod.Doc.File.Path,
+		Kind:              r.pod.Kind,
+		Namespace:         r.pod.Namespace,
+		Name:              r.pod.Name,
+		Field:             v.field,
+		Message:           v.msg,
+		Changes:           v.changes,
+		Fixable:           len(v.changes) > 0,
+		FixNote:           v.fixNote,
+		FixValueForbidden: v.fixForbidden,
+		Constraint:        c,
+		Doc:               r.pod.Doc,
 	}
 	if f.Certainty == "" {
 		f.Certainty = Certain

@@ -64,6 +64,9 @@ type Finding struct {
 	Fixable       bool          `json:"fixable"`
 	// FixNote says why the fixer leaves this finding alone, when it does.
 	FixNote string `json:"fixNote,omitempty"`
+	// FixValueForbidden: the value the fixer would write (runAsUser, ...)
+	// is outside the assigned parameters; --fix refuses to run.
+	FixValueForbidden bool `json:"-"`
 
 	// Changes are what the fixer writes to make the finding go away under
 	// every reading. Empty when not fixable.

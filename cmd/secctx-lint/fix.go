@@ -93,7 +93,7 @@ func fixOne(engine *lint.Engine, lim source.Limits, f *source.File, errs []*sour
 	fs, st := engine.File(f)
 	r := fixed{file: f, errs: errs, remaining: fs, stats: st, lines: f.Lines()}
 	for _, fd := range fs {
-		if strings.HasPrefix(fd.FixNote, "the fix value") && strings.Contains(fd.FixNote, "is not allowed") {
+		if fd.FixValueForbidden {
 			r.forbidden = append(r.forbidden, fd.FixNote)
 		}
 	}
