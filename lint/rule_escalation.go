@@ -67,11 +67,51 @@ func (r *escalation) check(p *Pod, rep *reporter) {
 			vio.fixNote = "the container is privileged: the API server rejects allowPrivilegeEscalation: false next to privileged: true"
 		case addsSysAdmin(ct):
 			vio.fixNote = "the container adds SYS_ADMIN: the API server rejects allowPrivilegeEscalation: false with it"
+		case sharedWithPrivileged(p, ct) != nil:
+			vio.fixNote = fmt.Sprintf("the securityContext is shared through an anchor with container %s, which is privileged or adds SYS_ADMIN: allowPrivilegeEscalation: false would reach it too and the API server would reject the Pod", sharedWithPrivileged(p, ct).Name)
 		default:
 			vio.changes = []Change{{Map: ct.Node, Path: []string{"securityContext", "allowPrivilegeEscalation"}, Value: boolNode(false)}}
 		}
 		rep.report(vio)
 	}
+}
+
+// sharedWithPrivileged returns another container that is privileged or adds
+// SYS_ADMIN and that the map the fix writes into (ct's securityContext,
+// else ct itself) is part of, through an alias or a merge key (<<), or nil.
+func sharedWithPrivileged(p *Pod, ct *Container) *Container {
+	target := ct.SC
+	if target == nil {
+		target = source.Resolve(ct.Node)
+	}
+	for _, o := range p.Containers {
+		if o == ct || !(isTrue(source.Get(o.SC, "privileged")) || addsSysAdmin(o)) {
+			continue
+		}
+		if reaches(o.Node, target, 0) {
+			return o
+		}
+	}
+	return nil
+}
+
+// reaches: target is n or below it, following aliases. A container's
+// securityContext is a few levels down (container, securityContext, <<,
+// a sequence of merges); the bound keeps a hostile alias web cheap.
+func reaches(n, target *yaml.Node, depth int) bool {
+	n = source.Resolve(n)
+	if n == nil || depth > 6 {
+		return false
+	}
+	if n == target {
+		return true
+	}
+	for _, c := range n.Content {
+		if reaches(c, target, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 func isTrue(n *yaml.Node) bool {
