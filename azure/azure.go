@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -48,25 +49,40 @@ type SetDefinition struct {
 	PolicyDefinitions []MemberRef          `json:"policyDefinitions"`
 }
 
+// envelope is what tells the two shapes apart: ARM puts the fields under
+// properties (id and name stay at the top), the az CLI prints them at the
+// top.
+type envelope struct {
+	ID         string          `json:"id"`
+	Name       string          `json:"name"`
+	Properties json.RawMessage `json:"properties"`
+}
+
+// unwrap decodes data's fields into v, from properties when there are any,
+// and returns the envelope. Errors carry the line and column in data.
+func unwrap(data []byte, v any) (envelope, error) {
+	var env envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		return env, jsonError(data, 0, err)
+	}
+	body, base := data, 0
+	if len(env.Properties) > 0 {
+		// A RawMessage holds the bytes as they are in data.
+		body, base = env.Properties, bytes.Index(data, env.Properties)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return env, jsonError(data, max(base, 0), err)
+	}
+	return env, nil
+}
+
 // ParseSetDefinition reads either shape: az CLI (fields at the top) or ARM
 // (fields under properties, id and name at the top).
 func ParseSetDefinition(data []byte) (*SetDefinition, error) {
-	var wrapped struct {
-		ID         string          `json:"id"`
-		Name       string          `json:"name"`
-		Properties json.RawMessage `json:"properties"`
-	}
-	if err := json.Unmarshal(data, &wrapped); err != nil {
-		return nil, jsonError(data, err)
-	}
-	body := data
-	if len(wrapped.Properties) > 0 {
-		body = wrapped.Properties
-	}
 	var sd SetDefinition
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&sd); err != nil {
-		return nil, jsonError(body, err)
+	wrapped, err := unwrap(data, &sd)
+	if err != nil {
+		return nil, err
 	}
 	if sd.ID == "" {
 		sd.ID = wrapped.ID
@@ -83,22 +99,25 @@ func ParseSetDefinition(data []byte) (*SetDefinition, error) {
 	return &sd, nil
 }
 
-// jsonError adds the line of a syntax error.
-func jsonError(data []byte, err error) error {
+// jsonError says where in data a syntax or type error is; base is the
+// offset of the part that was being decoded.
+func jsonError(data []byte, base int, err error) error {
+	offset := -1
 	var se *json.SyntaxError
-	if ok := asSyntax(err, &se); ok {
-		line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
-		return fmt.Errorf("line %d: invalid JSON: %v", line, err)
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		offset = base + int(se.Offset)
+	case errors.As(err, &te):
+		offset = base + int(te.Offset)
 	}
-	return fmt.Errorf("invalid JSON: %v", err)
-}
-
-func asSyntax(err error, out **json.SyntaxError) bool {
-	se, ok := err.(*json.SyntaxError)
-	if ok {
-		*out = se
+	if offset < 0 {
+		return fmt.Errorf("invalid JSON: %v", err)
 	}
-	return ok
+	offset = min(offset, len(data))
+	line := 1 + bytes.Count(data[:offset], []byte("\n"))
+	col := offset - bytes.LastIndexByte(data[:offset], '\n')
+	return fmt.Errorf("line %d, column %d: invalid JSON: %v", line, col, err)
 }
 
 // Assignment is a policy assignment.
@@ -116,20 +135,10 @@ type Assignment struct {
 // ParseAssignment reads an assignment (az CLI shape, or ARM with
 // properties).
 func ParseAssignment(data []byte) (*Assignment, error) {
-	var wrapped struct {
-		Name       string          `json:"name"`
-		Properties json.RawMessage `json:"properties"`
-	}
-	if err := json.Unmarshal(data, &wrapped); err != nil {
-		return nil, jsonError(data, err)
-	}
-	body := data
-	if len(wrapped.Properties) > 0 {
-		body = wrapped.Properties
-	}
 	var a Assignment
-	if err := json.Unmarshal(body, &a); err != nil {
-		return nil, jsonError(body, err)
+	wrapped, err := unwrap(data, &a)
+	if err != nil {
+		return nil, err
 	}
 	if a.Name == "" {
 		a.Name = wrapped.Name

@@ -197,6 +197,15 @@ func TestErrors(t *testing.T) {
 	if _, err := ParseSetDefinition([]byte("{\n  \"a\": ,\n}")); err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Errorf("syntax: %v", err)
 	}
+	// A wrong type under properties (ARM shape) is placed in the file, not
+	// in the properties object.
+	arm := "{\n  \"id\": \"x\",\n  \"properties\": {\n    \"displayName\": \"d\",\n    \"policyDefinitions\": \"none\"\n  }\n}"
+	if _, err := ParseSetDefinition([]byte(arm)); err == nil || !strings.Contains(err.Error(), "line 5, column") {
+		t.Errorf("type error under properties: %v", err)
+	}
+	if _, err := ParseAssignment([]byte("{\"parameters\": []}")); err == nil || !strings.Contains(err.Error(), "line 1, column") {
+		t.Errorf("assignment type error: %v", err)
+	}
 	a := &Assignment{PolicyDefinitionID: "/providers/Microsoft.Authorization/policySetDefinitions/1f3afdf9-d0c9-4c3d-847f-89da613e70a8"}
 	if _, _, err := a.Resolve(nil); err == nil || !strings.Contains(err.Error(), "give its definition with --azure-initiative") {
 		t.Errorf("unknown set: %v", err)
