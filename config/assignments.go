@@ -123,16 +123,8 @@ func (p *parser) override(a *policy.Assignment, ref, key string, v any) {
 // parameters work in Azure: a value goes to every member that has a
 // parameter of that name.
 func (p *parser) assignmentParams(a *policy.Assignment, e entry) {
-	m := source.Resolve(e.val)
-	if source.IsNull(m) {
-		return
-	}
-	if m.Kind != yaml.MappingNode {
-		p.fail(m, "parameters must be a mapping of Azure parameter names to values, not %s", describe(m))
-		return
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], source.Resolve(m.Content[i+1])
+	for _, pe := range p.pairs(e.val, "parameters must be a mapping of Azure parameter names to values") {
+		k, v := pe.key, pe.val
 		used := false
 		for _, mem := range a.Initiative.Members {
 			if _, has := mem.Definition.Param(k.Value); !has {

@@ -172,6 +172,26 @@ func (p *parser) fields(n *yaml.Node, what string, allowed ...string) map[string
 	return out
 }
 
+// pairs walks a mapping whose keys are names the user chooses (initiative
+// names, policies, parameters) and returns its entries in order, values
+// resolved. what describes the mapping expected, for the message when it is
+// something else; null is an empty mapping.
+func (p *parser) pairs(n *yaml.Node, what string) []entry {
+	n = source.Resolve(n)
+	if n == nil || source.IsNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, "%s, not %s", what, describe(n))
+		return nil
+	}
+	out := make([]entry, 0, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out = append(out, entry{n.Content[i], source.Resolve(n.Content[i+1])})
+	}
+	return out
+}
+
 func describe(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:

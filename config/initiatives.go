@@ -21,18 +21,10 @@ type rawInitiative struct {
 }
 
 func (p *parser) initiatives(e entry) {
-	m := source.Resolve(e.val)
-	if source.IsNull(m) {
-		return
-	}
-	if m.Kind != yaml.MappingNode {
-		p.fail(m, "initiatives must be a mapping from a name to an initiative, not %s", describe(m))
-		return
-	}
 	raws := map[string]*rawInitiative{}
 	var order []string
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
+	for _, pe := range p.pairs(e.val, "initiatives must be a mapping from a name to an initiative") {
+		k, v := pe.key, pe.val
 		name := k.Value
 		if _, err := policy.Builtin(name); err == nil {
 			p.fail(k, "initiative %q has the name of a built-in one; choose another name (start it with `from: %s`)", name, name)
@@ -174,16 +166,8 @@ func memberNames(in *policy.Initiative) string {
 // policies applies `policies:` entries: each adds a policy or gives values
 // to one the initiative already has.
 func (p *parser) policies(in *policy.Initiative, e entry) {
-	m := source.Resolve(e.val)
-	if source.IsNull(m) {
-		return
-	}
-	if m.Kind != yaml.MappingNode {
-		p.fail(m, "policies must be a mapping from a policy (rule id, reference id or definition id) to its parameter values, not %s", describe(m))
-		return
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], source.Resolve(m.Content[i+1])
+	for _, pe := range p.pairs(e.val, "policies must be a mapping from a policy (rule id, reference id or definition id) to its parameter values") {
+		k, v := pe.key, pe.val
 		ref := k.Value
 		if !source.IsNull(v) && v.Kind != yaml.MappingNode {
 			p.fail(v, "policy %s takes a mapping of parameter values (or {}), not %s", ref, describe(v))
