@@ -85,6 +85,10 @@ func cmdPolicies(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "secctx-lint policies: takes no arguments (got %s)\n", strings.Join(fs.Args(), " "))
+		return exitUsage
+	}
 	writePolicies(stdout)
 	return exitOK
 }
