@@ -115,15 +115,17 @@ type suppressor struct {
 	file       *source.File
 	byTarget   map[int][]*directive // comment directives by covered line
 	directives []*directive
+	byPod      map[*Pod][]*directive // annotation directives
 	problems   []problem
 	pods       []*Pod
+	spans      [][2]int // first and last line of each pod's object, built on first use
 	suppressed int
 }
 
 // newSuppressor finds the file's comment suppressions. Annotations are read
 // per workload, in pod.
 func newSuppressor(f *source.File) *suppressor {
-	s := &suppressor{file: f, byTarget: map[int][]*directive{}}
+	s := &suppressor{file: f, byTarget: map[int][]*directive{}, byPod: map[*Pod][]*directive{}}
 	s.scanComments()
 	return s
 }
@@ -361,7 +363,9 @@ func (s *suppressor) parse(d *directive, text string, colAt func(int) int) {
 	// wrong: a missing reason is reported, not punished twice.
 	if len(d.entries) > 0 {
 		s.directives = append(s.directives, d)
-		if !d.annotation {
+		if d.annotation {
+			s.byPod[d.pod] = append(s.byPod[d.pod], d)
+		} else {
 			s.byTarget[d.target] = append(s.byTarget[d.target], d)
 		}
 	}
@@ -430,12 +434,7 @@ func (s *suppressor) problem(d *directive, rule string, col, end int, msg string
 // filter drops the findings of pod p (found[from:], whose containers are
 // owners) that a suppression covers, marking the suppressions used.
 func (s *suppressor) filter(p *Pod, found []Finding, from int, owners []*Container) []Finding {
-	var annotations []*directive
-	for _, d := range s.directives {
-		if d.annotation && d.pod == p {
-			annotations = append(annotations, d)
-		}
-	}
+	annotations := s.byPod[p]
 	kept := found[:from]
 	for i := from; i < len(found); i++ {
 		f := &found[i]
@@ -516,9 +515,15 @@ func (s *suppressor) meta(pr problem) Finding {
 // podAt is the workload whose object spans a line, for naming the
 // workload a comment is about.
 func (s *suppressor) podAt(line int) *Pod {
-	for _, p := range s.pods {
-		if line >= p.Object.Line && line <= lastLine(p.Object) {
-			return p
+	if s.spans == nil {
+		s.spans = make([][2]int, len(s.pods))
+		for i, p := range s.pods {
+			s.spans[i] = [2]int{p.Object.Line, lastLine(p.Object)}
+		}
+	}
+	for i, sp := range s.spans {
+		if line >= sp[0] && line <= sp[1] {
+			return s.pods[i]
 		}
 	}
 	return nil
