@@ -45,6 +45,9 @@ type Options struct {
 	Fix FixValues
 	// ReportUnusedIgnores reports suppressions that silence nothing.
 	ReportUnusedIgnores bool
+	// NoIgnores honours no suppression: every finding is reported, and
+	// suppressions are not even read (strict mode for audits).
+	NoIgnores bool
 }
 
 // rule is one policy's semantics.
@@ -118,17 +121,30 @@ func New(constraints []*policy.Constraint, opts Options) (*Engine, error) {
 type Stats struct {
 	Documents int
 	Workloads int
+	// Suppressed counts the findings that suppressions silenced.
+	Suppressed int
 }
 
-// File judges every pod template of a parsed file.
+// File judges every pod template of a parsed file. Findings that a
+// suppression covers are left out (and counted); findings about the
+// suppressions themselves are added.
 func (e *Engine) File(f *source.File) ([]Finding, Stats) {
 	var out []Finding
 	st := Stats{Documents: f.DocumentCount}
+	var sup *suppressor
+	if !e.opts.NoIgnores && mentionsSuppression(f.Src) {
+		sup = newSuppressor(f)
+	}
 	automountOff := automountOffAccounts(f, e.opts.DefaultNamespace)
 	for _, doc := range f.Docs {
 		for _, pod := range Pods(doc, e.opts.DefaultNamespace) {
 			st.Workloads++
 			pod.ServiceAccountAutomountOff = automountOff[pod.Namespace+"/"+pod.serviceAccountName()]
+			from := len(out)
+			var owners *[]*Container // the container of each finding, for suppressions
+			if sup != nil {
+				owners = new([]*Container)
+			}
 			for i := range e.checks {
 				ck := &e.checks[i]
 				if !ck.c.Match.Covers(pod.Namespace, pod.Labels) {
@@ -137,10 +153,18 @@ func (e *Engine) File(f *source.File) ([]Finding, Stats) {
 				if ck.c.Semantics == policy.Azure && ck.rule.skipWindows && pod.Windows() {
 					continue
 				}
-				r := &reporter{engine: e, pod: pod, ck: ck, out: &out}
+				r := &reporter{engine: e, pod: pod, ck: ck, out: &out, owners: owners}
 				ck.chk.check(pod, r)
 			}
+			if sup != nil {
+				sup.pod(pod)
+				out = sup.filter(pod, out, from, *owners)
+			}
 		}
+	}
+	if sup != nil {
+		out = append(out, sup.findings(e.opts.ReportUnusedIgnores)...)
+		st.Suppressed = sup.suppressed
 	}
 	SortFindings(out)
 	return out, st
@@ -172,6 +196,8 @@ type reporter struct {
 	pod    *Pod
 	ck     *compiled
 	out    *[]Finding
+	// owners, when set, gets each finding's container (nil: pod level).
+	owners *[]*Container
 }
 
 func (r *reporter) fix() FixValues { return r.engine.opts.Fix }
@@ -230,6 +256,9 @@ func (r *reporter) report(v violation) {
 	}
 	f.Line, f.Column, f.EndLine, f.EndColumn = span(v.key, v.value)
 	*r.out = append(*r.out, f)
+	if r.owners != nil {
+		*r.owners = append(*r.owners, v.container)
+	}
 }
 
 // span gives the position of a key (and its value when it is a scalar on

@@ -108,6 +108,16 @@ var templatePaths = map[string][]string{
 	"PodTemplate":           {"template"},
 }
 
+// templatePath is the path to a kind's pod template; kinds not in
+// templatePaths (Argo Rollout, OpenShift DeploymentConfig and the like)
+// keep theirs at spec.template.
+func templatePath(kind string) []string {
+	if p := templatePaths[kind]; p != nil {
+		return p
+	}
+	return []string{"spec", "template"}
+}
+
 // Pods extracts every pod template of a document: the document itself, the
 // items of a List, and any kind with a pod spec at spec.template.spec.
 func Pods(doc *source.Document, defaultNamespace string) []*Pod {
@@ -145,11 +155,7 @@ func collectPods(doc *source.Document, obj *yaml.Node, prefix, defaultNS string,
 		pod.SpecKey, pod.Spec = source.Lookup(obj, "spec")
 		pod.SpecPath = prefix + "spec"
 	default:
-		tmplPath = templatePaths[kind]
-		if tmplPath == nil {
-			// Argo Rollout, OpenShift DeploymentConfig and the like.
-			tmplPath = []string{"spec", "template"}
-		}
+		tmplPath = templatePath(kind)
 		tmpl := source.Mapping(source.Path(obj, tmplPath...))
 		if tmpl == nil {
 			return

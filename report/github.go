@@ -118,8 +118,8 @@ func noLegacy(s string) string {
 
 // annotationFields are the file/line/col/endLine/endColumn/title properties.
 func annotationFields(root string, f *lint.Finding) map[string]string {
-	fields := map[string]string{"title": f.Rule + ": " + f.Policy}
-	if f.Policy == "" {
+	fields := map[string]string{"title": f.Rule + ": " + policyTitle(f)}
+	if policyTitle(f) == f.Rule {
 		fields["title"] = f.Rule
 	}
 	if p := relPath(root, f.File); p != "-" && p != "" {
@@ -146,7 +146,7 @@ func annotationFields(root string, f *lint.Finding) map[string]string {
 func annotationMessage(f *lint.Finding) string {
 	var b strings.Builder
 	b.WriteString(f.Message)
-	fmt.Fprintf(&b, " [%s]", object(f))
+	b.WriteString(about(f))
 	if f.Certainty == lint.Strict {
 		b.WriteString(" (strict reading)")
 	}
@@ -236,11 +236,9 @@ const DefaultSummaryLimit = 512 << 10
 // from a manifest sits in code spans with | escaped, or is escaped as text.
 func GitHubSummary(r *Run, limit int) string {
 	var b strings.Builder
-	errs, warns, notes := r.Counts()
 	b.WriteString("## secctx-lint\n\n")
-	fmt.Fprintf(&b, "**%s, %s, %s** in %s (%s, %s)",
-		plural(errs, "error"), plural(warns, "warning"), plural(notes, "notice"),
-		plural(r.Summary.Workloads, "workload"), plural(r.Summary.Files, "file"), plural(r.Summary.Documents, "document"))
+	fmt.Fprintf(&b, "**%s** in %s (%s, %s)",
+		levelCounts(r), plural(r.Summary.Workloads, "workload"), plural(r.Summary.Files, "file"), plural(r.Summary.Documents, "document"))
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(&b, "; %s could not be read", plural(len(r.Errors), "input"))
 	}
@@ -263,7 +261,7 @@ func GitHubSummary(r *Run, limit int) string {
 		f := &r.Findings[i]
 		c := per[f.Rule]
 		if c == nil {
-			c = &counts{policy: f.Policy, id: f.PolicyID}
+			c = &counts{policy: policyTitle(f), id: f.PolicyID}
 			per[f.Rule] = c
 			order = append(order, f.Rule)
 		}
@@ -304,7 +302,10 @@ func GitHubSummary(r *Run, limit int) string {
 			fmt.Fprintf(&piece, "\n### %s\n\n| Line | Object | Container | Field | Level | Rule | Fix |\n|--:|---|---|---|---|---|---|\n", code(relPath(r.Root, f.File)))
 		}
 		obj := f.Kind + "/" + f.Name
-		if f.Namespace != "" {
+		switch {
+		case f.Kind == "":
+			obj = ""
+		case f.Namespace != "":
 			obj = f.Kind + "/" + f.Namespace + "/" + f.Name
 		}
 		level := string(f.Level)

@@ -38,6 +38,9 @@ type Summary struct {
 	Documents int `json:"documents"`
 	Workloads int `json:"workloads"`
 	Findings  int `json:"findings"`
+	// Suppressed counts findings silenced by secctx-lint.io/ignore
+	// annotations and # secctx-lint:ignore comments (not in Findings).
+	Suppressed int `json:"suppressed"`
 	// Fixed counts fields written and files changed by --fix.
 	FixedFields int `json:"fixedFields,omitempty"`
 	FixedFiles  int `json:"fixedFiles,omitempty"`
@@ -81,7 +84,12 @@ func FormatNames() []string {
 }
 
 // object names a finding's workload for messages: kind/namespace/name.
+// Empty for a finding about no workload (a suppression comment outside
+// any).
 func object(f *lint.Finding) string {
+	if f.Kind == "" {
+		return ""
+	}
 	name := f.Name
 	if name == "" {
 		name = "(unnamed)"
@@ -96,6 +104,37 @@ func object(f *lint.Finding) string {
 // Plural is "1 file", "2 files", "3 policies": for summaries outside this
 // package, worded as the reports are.
 func Plural(n int, word string) string { return plural(n, word) }
+
+// about is " [object]" for messages, or nothing when there is no object.
+func about(f *lint.Finding) string {
+	if o := object(f); o != "" {
+		return " [" + o + "]"
+	}
+	return ""
+}
+
+// policyTitle names what a finding's rule stands for: the policy's display
+// name, a meta rule's title, or the rule id.
+func policyTitle(f *lint.Finding) string {
+	if f.Policy != "" {
+		return f.Policy
+	}
+	if m, ok := lint.MetaRuleOf(f.Rule); ok {
+		return m.Title
+	}
+	return f.Rule
+}
+
+// levelCounts says "N errors, N warnings, N notices", and how many
+// findings suppressions silenced when there were any.
+func levelCounts(r *Run) string {
+	errs, warns, notes := r.Counts()
+	s := fmt.Sprintf("%s, %s, %s", plural(errs, "error"), plural(warns, "warning"), plural(notes, "notice"))
+	if r.Summary.Suppressed > 0 {
+		s += fmt.Sprintf(", %d suppressed", r.Summary.Suppressed)
+	}
+	return s
+}
 
 func plural(n int, word string) string {
 	if n == 1 {

@@ -214,17 +214,20 @@ func SARIF(w io.Writer, r *Run) error {
 			RuleID:    f.Rule,
 			RuleIndex: index[f.Rule],
 			Level:     sarifLevel(f.Level),
-			Message:   sarifText{Text: fmt.Sprintf("%s [%s]", f.Message, object(f))},
+			Message:   sarifText{Text: f.Message + about(f)},
 			PartialFingerprints: map[string]string{
 				// GitHub matches alerts across runs on this key; ours
 				// names the object, container and field, not a line.
 				"primaryLocationLineHash": fmt.Sprintf("%s:%d", fp, seen[fp]),
 				"secctxLintObject/v1":     fmt.Sprintf("%s:%d", fp, seen[fp]),
 			},
-			Properties: map[string]any{
-				"policyDefinitionId": f.PolicyID, "policyVersion": f.PolicyVersion,
-				"effect": f.Effect, "certainty": f.Certainty, "field": f.Field, "fixable": f.Fixable,
-			},
+			Properties: map[string]any{"certainty": f.Certainty, "fixable": f.Fixable},
+		}
+		// Findings about suppressions have no policy, effect or field.
+		for k, v := range map[string]string{"policyDefinitionId": f.PolicyID, "policyVersion": f.PolicyVersion, "effect": string(f.Effect), "field": f.Field} {
+			if v != "" {
+				res.Properties[k] = v
+			}
 		}
 		if hint := fixHint(f); hint != "" && f.Fixable {
 			res.Message.Text += " Fix (--fix): " + hint + "."
@@ -243,7 +246,9 @@ func SARIF(w io.Writer, r *Run) error {
 			}
 			loc.PhysicalLocation.Region = reg
 		}
-		loc.LogicalLocations = []sarifLogical{{Name: f.Name, FullyQualifiedName: objectPath(f), Kind: "object"}}
+		if f.Kind != "" {
+			loc.LogicalLocations = []sarifLogical{{Name: f.Name, FullyQualifiedName: objectPath(f), Kind: "object"}}
+		}
 		res.Locations = []sarifLocation{loc}
 		run.Results = append(run.Results, res)
 	}
@@ -273,10 +278,19 @@ func objectPath(f *lint.Finding) string {
 
 // Fingerprint identifies a finding across runs by what it is about, not
 // where: rule, kind, namespace, name, container and field. Moving lines
-// keeps it; renaming the object changes it.
+// keeps it; renaming the object changes it. Findings about suppressions
+// add their message (which names the suppressed rules) and, when they are
+// about no workload, their file.
 func Fingerprint(f *lint.Finding) string {
 	h := sha256.New()
-	for _, s := range []string{f.Rule, f.Kind, f.Namespace, f.Name, f.Container, f.Field} {
+	parts := []string{f.Rule, f.Kind, f.Namespace, f.Name, f.Container, f.Field}
+	if _, meta := lint.MetaRuleOf(f.Rule); meta {
+		parts = append(parts, f.Message)
+		if f.Kind == "" {
+			parts = append(parts, f.File)
+		}
+	}
+	for _, s := range parts {
 		fmt.Fprintf(h, "%d:%s\x00", len(s), s)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32]
@@ -294,6 +308,9 @@ func sarifRules(findings []lint.Finding) ([]sarifRule, map[string]int) {
 		}
 	}
 	ids := policy.Rules()
+	for _, m := range lint.MetaRules() {
+		ids = append(ids, m.ID)
+	}
 	known := map[string]bool{}
 	for _, id := range ids {
 		known[id] = true
@@ -307,6 +324,11 @@ func sarifRules(findings []lint.Finding) ([]sarifRule, map[string]int) {
 	var rules []sarifRule
 	index := map[string]int{}
 	for _, id := range ids {
+		if m, ok := lint.MetaRuleOf(id); ok {
+			index[id] = len(rules)
+			rules = append(rules, metaSarifRule(m))
+			continue
+		}
 		var name, guid, version, template string
 		effect := policy.Audit
 		if f := used[id]; f != nil {
@@ -376,6 +398,25 @@ func sarifRules(findings []lint.Finding) ([]sarifRule, map[string]int) {
 		rules = append(rules, rule)
 	}
 	return rules, index
+}
+
+// metaSarifRule describes a rule about suppressions: no Azure policy, no
+// security severity (GitHub files its alerts as warnings, not as security
+// alerts).
+func metaSarifRule(m lint.MetaRule) sarifRule {
+	return sarifRule{
+		ID:                   m.ID,
+		Name:                 sarifName(m.ID),
+		ShortDescription:     sarifText{Text: m.Title},
+		FullDescription:      sarifText{Text: m.Title + ": a finding about a secctx-lint suppression (secctx-lint.io/ignore annotation or # secctx-lint:ignore comment), not about a policy."},
+		Help:                 sarifText{Text: m.Help, Markdown: m.Help},
+		DefaultConfiguration: sarifConfig{Level: "warning"},
+		Properties: map[string]any{
+			"tags":             []string{"kubernetes", "suppression"},
+			"precision":        "very-high",
+			"problem.severity": "warning",
+		},
+	}
 }
 
 // sarifName turns a rule id into a PascalCase name: privilege-escalation →

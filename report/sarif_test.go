@@ -145,6 +145,7 @@ func checkGitHubFields(t *testing.T, r *Run) {
 						Name                              string
 						ShortDescription, FullDescription struct{ Text string }
 						Help                              struct{ Text, Markdown string }
+						HelpURI                           string
 						Properties                        map[string]any
 					}
 				}
@@ -184,6 +185,13 @@ func checkGitHubFields(t *testing.T, r *Run) {
 		if len(ru.ShortDescription.Text) > 1024 || len(ru.FullDescription.Text) > 1024 || len(ru.Name) > 255 {
 			t.Errorf("rule %q: text too long", ru.ID)
 		}
+		if _, meta := lint.MetaRuleOf(ru.ID); meta {
+			// About suppressions: no policy, not a security alert.
+			if ru.Properties["security-severity"] != nil || ru.Properties["policyDefinitionId"] != nil || ru.HelpURI != "" {
+				t.Errorf("meta rule %q claims a policy or a severity: %+v", ru.ID, ru)
+			}
+			continue
+		}
 		sev, err := strconv.ParseFloat(ru.Properties["security-severity"].(string), 64)
 		if err != nil || sev < 0.1 || sev > 10 {
 			t.Errorf("rule %q: security-severity %v", ru.ID, ru.Properties["security-severity"])
@@ -192,6 +200,11 @@ func checkGitHubFields(t *testing.T, r *Run) {
 	for _, id := range policy.Rules() {
 		if !ids[id] {
 			t.Errorf("catalog rule %q missing from driver.rules", id)
+		}
+	}
+	for _, m := range lint.MetaRules() {
+		if !ids[m.ID] {
+			t.Errorf("meta rule %q missing from driver.rules", m.ID)
 		}
 	}
 	d, _ := policy.Lookup("users-groups", "")

@@ -33,7 +33,7 @@ func Text(w io.Writer, r *Run) error {
 		if f.Certainty == lint.Strict {
 			cert = " (strict)"
 		}
-		fmt.Fprintf(bw, "%s:%d:%d: %s %s%s: %s [%s]\n", f.File, f.Line, f.Column, f.Level, f.Rule, cert, f.Message, object(f))
+		fmt.Fprintf(bw, "%s:%d:%d: %s %s%s: %s%s\n", f.File, f.Line, f.Column, f.Level, f.Rule, cert, f.Message, about(f))
 		if li := r.Sources[f.File]; li != nil && f.Line >= 1 && f.Line <= li.Lines() {
 			line := string(li.Line(f.Line))
 			fmt.Fprintf(bw, "  %s\n", strings.ReplaceAll(line, "\t", " "))
@@ -51,13 +51,11 @@ func Text(w io.Writer, r *Run) error {
 			fmt.Fprintf(bw, "  not fixed: %s\n", f.FixNote)
 		}
 	}
-	errs, warns, notes := r.Counts()
 	if len(r.Findings) > 0 || len(r.Errors) > 0 {
 		bw.WriteString("\n")
 	}
-	fmt.Fprintf(bw, "%s, %s, %s in %s (%s, %s); %s could not be read\n",
-		plural(errs, "error"), plural(warns, "warning"), plural(notes, "notice"),
-		plural(r.Summary.Workloads, "workload"), plural(r.Summary.Files, "file"), plural(r.Summary.Documents, "document"),
+	fmt.Fprintf(bw, "%s in %s (%s, %s); %s could not be read\n",
+		levelCounts(r), plural(r.Summary.Workloads, "workload"), plural(r.Summary.Files, "file"), plural(r.Summary.Documents, "document"),
 		plural(len(r.Errors), "input"))
 	if r.Summary.FixedFields > 0 || r.Summary.FixedFiles > 0 {
 		fmt.Fprintf(bw, "fixed %s in %s\n", plural(r.Summary.FixedFields, "field"), plural(r.Summary.FixedFiles, "file"))

@@ -159,6 +159,7 @@ func runFix(cfg *config, engine *lint.Engine, inputs []source.Input, run *report
 		run.Summary.Files++
 		run.Summary.Documents += r.stats.Documents
 		run.Summary.Workloads += r.stats.Workloads
+		run.Summary.Suppressed += r.stats.Suppressed
 		run.Errors = append(run.Errors, r.errs...)
 		for _, n := range r.notes {
 			fmt.Fprintf(stderr, "%s:%d:%d: note: %s\n", path, n.Line, n.Column, n.Msg)

@@ -58,6 +58,7 @@ type config struct {
 	azureInitiative     string
 	azureAssignments    multiFlag
 	reportUnusedIgnores bool
+	noIgnores           bool
 	set                 map[string]bool    // flags given on the command line
 	fileFix             *lint.FixValues    // from the configuration file
 	notJudged           []policy.NotJudged // assigned policies not judged
@@ -94,6 +95,20 @@ Levels:
   notice   a strict finding: an older or stricter reading of the policy
            fails the pod, the template Azure serves today probably passes it
            (reported at its effect's level with --strict)
+
+Suppressions:
+  A finding is silenced where its reason lives: the annotation
+    secctx-lint.io/ignore: "rule[,rule...]: reason"
+  on the workload or its pod template (all findings of the workload), or
+  the comment
+    # secctx-lint:ignore rule[,rule...]: reason
+  at the end of the finding's line, alone on the line above it, or on (or
+  above) the line where its container or workload starts. "all" names every
+  rule. Suppressed findings are not fixed and do not fail the run; the
+  summary counts them. A suppression without a reason still silences but is
+  reported (ignore-without-reason), as are unknown rules (invalid-ignore);
+  --report-unused-ignores adds unused-ignore for suppressions that silence
+  nothing; --no-ignores honours none.
 
 Exit status:
   0  nothing at or above --fail-on
@@ -133,6 +148,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.azureInitiative, "azure-initiative", "", "Azure policy set definition `FILE` (JSON, as az policy set-definition show prints it, or in ARM shape) to judge with")
 	fs.Var(&cfg.azureAssignments, "azure-assignment", "Azure policy assignment `FILE` (JSON, as az policy assignment show prints it) to judge with; repeatable")
 	fs.BoolVar(&cfg.reportUnusedIgnores, "report-unused-ignores", false, "report secctx-lint ignore annotations and comments that silence nothing")
+	fs.BoolVar(&cfg.noIgnores, "no-ignores", false, "honour no secctx-lint ignore annotation or comment: report every finding")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageHead)
 		fs.PrintDefaults()
@@ -247,7 +263,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	}
 	cs, skipped := judgeable(cs)
 	printNotJudged(stderr, append(cfg.notJudged, skipped...))
-	engine, err := lint.New(cs, lint.Options{DefaultNamespace: cfg.namespace, Strict: cfg.strict, Fix: fixValues(cfg), ReportUnusedIgnores: cfg.reportUnusedIgnores})
+	engine, err := lint.New(cs, lint.Options{DefaultNamespace: cfg.namespace, Strict: cfg.strict, Fix: fixValues(cfg), ReportUnusedIgnores: cfg.reportUnusedIgnores, NoIgnores: cfg.noIgnores})
 	if err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
 		return exitUsage
@@ -278,6 +294,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		run.Summary.Files++
 		run.Summary.Documents += j.stats.Documents
 		run.Summary.Workloads += j.stats.Workloads
+		run.Summary.Suppressed += j.stats.Suppressed
 		run.Errors = append(run.Errors, j.errs...)
 		run.Findings = append(run.Findings, j.findings...)
 		if len(j.findings) > 0 {

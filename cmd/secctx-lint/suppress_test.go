@@ -1,0 +1,145 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+// goodPod with a privileged container, silenced by a comment with reason.
+var suppressedPod = strings.Replace(goodPod, "securityContext: {allowPrivilegeEscalation: false}",
+	"securityContext: {allowPrivilegeEscalation: false, privileged: true}   # secctx-lint:ignore privileged-containers: needs /dev/fuse", 1)
+
+func TestSuppressedFindingDoesNotFail(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "pod.yaml", suppressedPod)
+	code, out, errs := runCLI(t, "", p)
+	if code != exitOK || !strings.Contains(out, "0 errors, 0 warnings, 0 notices, 1 suppressed in 1 workload") {
+		t.Errorf("exit %d, want 0 with 1 suppressed:\n%s%s", code, out, errs)
+	}
+	code, out, _ = runCLI(t, "", "--format", "json", p)
+	var got struct {
+		Findings []json.RawMessage
+		Summary  struct{ Findings, Suppressed int }
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if code != exitOK || got.Summary.Suppressed != 1 || got.Summary.Findings != 0 || len(got.Findings) != 0 {
+		t.Errorf("json: exit %d, %+v", code, got)
+	}
+	// The control: without the comment the same pod fails.
+	write(t, dir, "pod.yaml", strings.Replace(suppressedPod, "# secctx-lint:ignore", "# ", 1))
+	if code, out, _ := runCLI(t, "", p); code != exitFindings || !strings.Contains(out, "privileged-containers") {
+		t.Errorf("unsuppressed: exit %d\n%s", code, out)
+	}
+}
+
+func TestNoIgnoresReportsEverything(t *testing.T) {
+	p := write(t, t.TempDir(), "pod.yaml", suppressedPod)
+	code, out, _ := runCLI(t, "", "--no-ignores", "--report-unused-ignores", p)
+	if code != exitFindings || !strings.Contains(out, "privileged-containers") || strings.Contains(out, "suppressed") || strings.Contains(out, "unused-ignore") {
+		t.Errorf("--no-ignores: exit %d\n%s", code, out)
+	}
+}
+
+func TestSuppressionProblemsAreWarnings(t *testing.T) {
+	dir := t.TempDir()
+	noReason := write(t, dir, "no-reason.yaml", strings.Replace(suppressedPod, ": needs /dev/fuse", "", 1))
+	code, out, _ := runCLI(t, "", noReason)
+	if code != exitFindings || !strings.Contains(out, "warning ignore-without-reason: the suppression of privileged-containers has no reason") ||
+		!strings.Contains(out, "1 suppressed") {
+		t.Errorf("no reason: exit %d\n%s", code, out)
+	}
+	if code, out, _ := runCLI(t, "", "--fail-on", "error", noReason); code != exitOK {
+		t.Errorf("--fail-on error: exit %d\n%s", code, out)
+	}
+	typo := write(t, dir, "typo.yaml", strings.Replace(suppressedPod, "ignore privileged-containers", "ignore privilegd-containers", 1))
+	code, out, _ = runCLI(t, "", typo)
+	if code != exitFindings || !strings.Contains(out, `invalid-ignore: unknown rule "privilegd-containers" in suppression (did you mean "privileged-containers"?)`) ||
+		!strings.Contains(out, "warning privileged-containers") {
+		t.Errorf("typo: exit %d\n%s", code, out)
+	}
+}
+
+func TestReportUnusedIgnores(t *testing.T) {
+	unused := strings.Replace(goodPod, "metadata: {name: ok}",
+		"metadata:\n  name: ok\n  annotations: {secctx-lint.io/ignore: \"host-paths: mounts /var/log\"}", 1)
+	p := write(t, t.TempDir(), "pod.yaml", unused)
+	if code, out, _ := runCLI(t, "", p); code != exitOK || strings.Contains(out, "unused-ignore") {
+		t.Errorf("without the flag: exit %d\n%s", code, out)
+	}
+	code, out, _ := runCLI(t, "", "--report-unused-ignores", p)
+	if code != exitFindings || !strings.Contains(out, "pod.yaml:5:40: warning unused-ignore: the suppression of host-paths silences nothing here [Pod/default/ok]") {
+		t.Errorf("with the flag: exit %d\n%s", code, out)
+	}
+}
+
+// --fix leaves suppressed findings alone and fixes the rest.
+func TestFixSkipsSuppressed(t *testing.T) {
+	src := `apiVersion: v1
+kind: Pod
+metadata: {name: two}
+spec:
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 1000
+    runAsGroup: 3000
+    fsGroup: 2000
+    supplementalGroups: [2000]
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  # secctx-lint:ignore privilege-escalation: the vendor image needs setuid
+  - name: vendor
+    image: vendor/agent
+  - name: app
+    image: nginx
+`
+	p := write(t, t.TempDir(), "pod.yaml", src)
+	code, out, errs := runCLI(t, "", "--fix", "--strict", p)
+	got, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed := string(got)
+	vendor, app, _ := strings.Cut(fixed, "- name: app")
+	if strings.Contains(vendor, "allowPrivilegeEscalation") || !strings.Contains(app, "allowPrivilegeEscalation: false") {
+		t.Errorf("fixed the suppressed container or not the other (exit %d):\n%s\n%s%s", code, fixed, out, errs)
+	}
+	if code != exitOK || !strings.Contains(out, "1 suppressed") {
+		t.Errorf("after --fix: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+func TestHelpExplainsSuppressions(t *testing.T) {
+	_, _, errs := runCLI(t, "", "--help")
+	for _, want := range []string{"-no-ignores", "-report-unused-ignores", "Suppressions:", "# secctx-lint:ignore rule[,rule...]: reason", "secctx-lint.io/ignore"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("--help lacks %q", want)
+		}
+	}
+}
+
+// The README's example silences every finding it has, and nothing is unused.
+func TestReadmeSuppressionExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "### Suppressions")
+	_, example, ok2 := strings.Cut(section, "```yaml\n")
+	example, _, ok3 := strings.Cut(example, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("no yaml example in the README's Suppressions section")
+	}
+	p := write(t, t.TempDir(), "agent.yaml", example)
+	code, out, _ := runCLI(t, "", "--initiative", "baseline", "--report-unused-ignores", p)
+	if code != exitOK || !strings.Contains(out, "0 errors, 0 warnings, 0 notices, 4 suppressed") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	code, out, _ = runCLI(t, "", "--initiative", "baseline", "--no-ignores", p)
+	if code != exitFindings || !strings.Contains(out, "4 warnings") {
+		t.Errorf("--no-ignores: exit %d\n%s", code, out)
+	}
+}
