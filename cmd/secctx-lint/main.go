@@ -116,9 +116,9 @@ Exit status:
   2  usage or configuration error
   3  some input could not be read or parsed (the rest is still judged)
 
-What to judge with (the first that applies):
-  --constraint files, or --azure-initiative / --azure-assignment (not
-  both); else --initiative when given; else the assignments of .secctx-lint.yaml (the
+What to judge with:
+  --initiative, --constraint files or --azure-initiative/--azure-assignment
+  (one of these at most); else the assignments of .secctx-lint.yaml (the
   working folder's or the nearest parent's, or --config FILE); else the
   restricted initiative. Fix values: defaults < the file's fix: < flags.
 
@@ -175,6 +175,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		if cfg.set["initiative"] {
 			return nil, fmt.Errorf("--initiative cannot be combined with --azure-initiative or --azure-assignment")
 		}
+	}
+	if len(cfg.constraints) > 0 && cfg.set["initiative"] {
+		return nil, fmt.Errorf("--initiative cannot be combined with --constraint: each says what to judge with")
 	}
 	if failRank(cfg.failOn) < 0 {
 		return nil, fmt.Errorf("unknown --fail-on %q (want error, warning, notice or never)", cfg.failOn)

@@ -223,6 +223,7 @@ func TestConflictingSources(t *testing.T) {
 	for _, args := range [][]string{
 		{"--constraint", "c.yaml", "--azure-initiative", "set.json", pod},
 		{"--initiative", "baseline", "--azure-assignment", "a.json", pod},
+		{"--initiative", "baseline", "--constraint", "c.yaml", pod},
 	} {
 		code, _, errOut := runCLI(t, "", args...)
 		if code != 2 || !strings.Contains(errOut, "cannot be combined") {
