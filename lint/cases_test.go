@@ -113,7 +113,7 @@ func caseEngine(t *testing.T, src string) *lint.Engine {
 			if len(errs) > 0 {
 				t.Fatal(errs[0])
 			}
-			cs, cerrs := policy.ReadConstraints(f)
+			cs, _, cerrs := policy.ReadConstraints(f)
 			if len(cerrs) > 0 {
 				t.Fatal(cerrs[0])
 			}

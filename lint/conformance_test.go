@@ -156,7 +156,7 @@ func conformanceConstraints(dir string, c conformanceCase) ([]*policy.Constraint
 		if len(errs) > 0 {
 			return nil, errs[0]
 		}
-		cs, cerrs := policy.ReadConstraints(f)
+		cs, _, cerrs := policy.ReadConstraints(f)
 		if len(cerrs) > 0 {
 			return nil, cerrs[0]
 		}

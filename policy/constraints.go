@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,10 +12,14 @@ import (
 // ReadConstraints parses Gatekeeper constraint objects from a file's
 // documents: gatekeeper-library K8sPSP* kinds (upstream semantics) and
 // Azure's K8sAzure* kinds (Azure semantics), also inside a `kind: List` as
-// `kubectl get constraints -o yaml` prints them. Other objects are errors,
-// so that a wrong file is noticed.
-func ReadConstraints(f *source.File) ([]*Constraint, []*source.Error) {
+// `kubectl get constraints -o yaml` prints them. Constraints of other kinds
+// (a live cluster also holds AKS safeguards' resource limits, image rules,
+// ...) are listed once per kind as not judged; objects that are not
+// Gatekeeper constraints are errors, so that a wrong file is noticed.
+func ReadConstraints(f *source.File) ([]*Constraint, []NotJudged, []*source.Error) {
 	var out []*Constraint
+	var skipped []NotJudged
+	seenKinds := map[string]bool{}
 	var errs []*source.Error
 	fail := func(n *yaml.Node, format string, args ...any) {
 		line, col := 0, 0
@@ -34,6 +39,15 @@ func ReadConstraints(f *source.File) ([]*Constraint, []*source.Error) {
 			return
 		}
 		c, err := constraintFrom(obj, kind)
+		if errors.Is(err, errOtherConstraint) {
+			if !seenKinds[kind] {
+				seenKinds[kind] = true
+				name, _ := source.Str(source.Path(obj, "metadata", "name"))
+				skipped = append(skipped, NotJudged{ReferenceID: name, DisplayName: kind,
+					Reason: fmt.Sprintf("%s:%d: constraint kind %s is not a pod security policy secctx-lint judges", f.Path, obj.Line, kind)})
+			}
+			return
+		}
 		if err != nil {
 			at := kindKey
 			if at == nil {
@@ -48,8 +62,12 @@ func ReadConstraints(f *source.File) ([]*Constraint, []*source.Error) {
 	for _, d := range f.Docs {
 		visit(d.Root)
 	}
-	return out, errs
+	return out, skipped, errs
 }
+
+// errOtherConstraint: a Gatekeeper constraint of a kind that is not one of
+// the pod security policies.
+var errOtherConstraint = errors.New("not a pod security constraint")
 
 func constraintFrom(obj *yaml.Node, kind string) (*Constraint, error) {
 	c := &Constraint{Kind: kind}
@@ -59,6 +77,8 @@ func constraintFrom(obj *yaml.Node, kind string) (*Constraint, error) {
 		c.Rule, c.Semantics, c.Definition, c.Kind = d.Rule, Azure, d, d.Template
 	} else if kind == "" {
 		return nil, fmt.Errorf("object without kind; expected a Gatekeeper constraint")
+	} else if apiVersion, _ := source.Str(source.Get(obj, "apiVersion")); strings.HasPrefix(apiVersion, "constraints.gatekeeper.sh/") {
+		return nil, errOtherConstraint
 	} else {
 		return nil, fmt.Errorf("%s is not a pod security constraint kind secctx-lint knows (K8sPSP* from gatekeeper-library or K8sAzure* from Azure Policy)", kind)
 	}

@@ -214,12 +214,13 @@ func constraints(cfg *config) ([]*policy.Constraint, []*source.Error, error) {
 		for _, path := range cfg.constraints {
 			f, perrs := source.ReadFile(source.Input{Path: path}, nil, source.DefaultLimits)
 			errs = append(errs, perrs...)
-			cs, cerrs := policy.ReadConstraints(f)
+			cs, skipped, cerrs := policy.ReadConstraints(f)
 			errs = append(errs, cerrs...)
+			cfg.notJudged = append(cfg.notJudged, skipped...)
 			out = append(out, cs...)
 		}
 		if len(errs) == 0 && len(out) == 0 {
-			return nil, nil, fmt.Errorf("the --constraint files hold no constraint")
+			return nil, nil, fmt.Errorf("the --constraint files hold no pod security constraint")
 		}
 		return out, errs, nil
 	}

@@ -213,6 +213,32 @@ items:
 	if code != 2 || !strings.Contains(errs, "wrong.yaml:2:1: ConfigMap is not a pod security constraint kind") {
 		t.Errorf("exit %d: %s", code, errs)
 	}
+	// A live cluster's dump also holds constraints that are not pod
+	// security policies: each kind is named once as not judged, the rest
+	// is judged.
+	live := write(t, dir, "live.yaml", strings.Replace(`apiVersion: v1
+kind: List
+items:
+- apiVersion: constraints.gatekeeper.sh/v1beta1
+  kind: K8sAzureV1ContainerLimits
+  metadata: {name: limits-a}
+- apiVersion: constraints.gatekeeper.sh/v1beta1
+  kind: K8sAzureV1ContainerLimits
+  metadata: {name: limits-b}
+ITEMS`, "ITEMS", strings.TrimPrefix(strings.SplitN(string(mustRead(t, c)), "items:\n", 2)[1], ""), 1))
+	code, _, errs = runCLI(t, "", "--constraint", live, bad)
+	if code != 1 || strings.Count(errs, "not judged") != 1 || !strings.Contains(errs, "K8sAzureV1ContainerLimits") {
+		t.Errorf("live dump: exit %d, stderr:\n%s", code, errs)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // TestConflictingSources: flags that each say what to judge with are not
