@@ -220,7 +220,7 @@ func hostNamespaces(p *PSP) Group {
 		if p.HostIPC {
 			allowed = "hostIPC"
 		}
-		g.Notes = append(g.Notes, gap("Azure's policy blocks hostPID and hostIPC together; this PSP allows %s, so pods using it now fail. Exclude them (excludedImages) or remove this policy if that matters more.", allowed))
+		g.Notes = append(g.Notes, gap("Azure's policy blocks hostPID and hostIPC together; this PSP allows %s, so pods using it now fail. Exclude those workloads (excludedImages, namespaces) or remove this policy to keep allowing them.", allowed))
 	}
 	return g
 }
@@ -511,7 +511,9 @@ func sysctls(p *PSP) Group {
 	} else {
 		g.Notes = append(g.Notes, omitted("forbiddenSysctls is unset."))
 	}
-	g.Notes = append(g.Notes, gap("the PSP refused unsafe sysctls unless allowedUnsafeSysctls listed them; Azure's generally available policies can only forbid names (the preview allowed-sysctls policy is not judged by secctx-lint). The kubelet still refuses unsafe sysctls a node does not enable."))
+	if !contains(p.ForbiddenSysctls, "*") {
+		g.Notes = append(g.Notes, gap("the PSP refused unsafe sysctls unless allowedUnsafeSysctls listed them; Azure's generally available policies can only forbid names (the preview allowed-sysctls policy is not judged by secctx-lint). The kubelet still refuses unsafe sysctls a node does not enable."))
+	}
 	return g
 }
 

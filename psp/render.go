@@ -144,7 +144,7 @@ func (w *writer) fix(ins []*Initiative) {
 	if len(lines) == 0 {
 		return
 	}
-	w.comment(0, "", "Values `secctx-lint --fix` writes where an ID is missing: the PSP's own defaults, because secctx-lint's (runAsUser 1000, runAsGroup 3000, fsGroup 2000, supplementalGroups [2000]) are outside its ranges.")
+	w.comment(0, "", "Values `secctx-lint --fix` writes where an ID is missing. secctx-lint's defaults (runAsUser 1000, runAsGroup 3000, fsGroup 2000, supplementalGroups [2000]) are outside the PSP's ranges, so these are what the PSP itself wrote: the first range's min, raised to 1 where it is 0 (root).")
 	w.line(0, "fix:")
 	for _, l := range lines {
 		w.line(2, l)

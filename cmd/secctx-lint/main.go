@@ -71,6 +71,7 @@ Usage:
   secctx-lint [flags] [PATH ...]
   secctx-lint --fix [flags] [PATH ...]    write missing securityContext fields
   secctx-lint --diff [flags] [PATH ...]   print the diff --fix would apply
+  secctx-lint migrate-psp PSP.yaml ...    write PodSecurityPolicies as initiatives
 
 PATH is a file, a folder (walked for *.yaml, *.yml and *.json; .git is
 skipped) or - for stdin. With no PATH, the current folder is read.
