@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/secctx-lint/secctx-lint/config"
+	"github.com/secctx-lint/secctx-lint/fix"
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/source"
 )
@@ -103,15 +104,8 @@ func TestVerdictsMatchPSPAdmission(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		findings, _ := e.File(pods)
-		for _, f := range findings {
-			if f.Certainty != lint.Certain || f.Level.Rank() < lint.LevelWarning.Rank() {
-				continue
-			}
-			rules := verdicts[f.Name][pspName]
-			if !contains(rules, f.Rule) {
-				verdicts[f.Name][pspName] = append(rules, f.Rule)
-			}
+		for pod, rules := range refusals(e, pods) {
+			verdicts[pod][pspName] = rules
 		}
 	}
 
@@ -153,6 +147,71 @@ func TestVerdictsMatchPSPAdmission(t *testing.T) {
 		if admits[pod] == nil {
 			t.Errorf("knownDifferences names pod %s, which is not in testdata/pods.yaml", pod)
 		}
+	}
+}
+
+// refusals lists, per pod, the rules of its certain findings at warning or
+// error level: the pods Azure refuses.
+func refusals(e *lint.Engine, f *source.File) map[string][]string {
+	out := map[string][]string{}
+	findings, _ := e.File(f)
+	for _, x := range findings {
+		if x.Certainty != lint.Certain || x.Level.Rank() < lint.LevelWarning.Rank() {
+			continue
+		}
+		if !contains(out[x.Name], x.Rule) {
+			out[x.Name] = append(out[x.Name], x.Rule)
+		}
+	}
+	return out
+}
+
+// The differences that come from PSP defaults go away once
+// `secctx-lint --fix` has written the values into the manifests: the fixer
+// writes what the PSP used to fill in.
+func TestFixWritesWhatPSPDefaulted(t *testing.T) {
+	src, err := os.ReadFile("testdata/pods.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pods, errs := source.Parse("testdata/pods.yaml", src, source.DefaultLimits)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	checked := 0
+	for _, pspName := range fixturePSPs {
+		cfg, _ := migrateFixture(t, pspName)
+		cs, err := cfg.Constraints()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := lint.New(cs, lint.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		findings, _ := e.File(pods)
+		res, err := fix.File(pods, findings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fixed, errs := source.Parse("fixed.yaml", res.Src, source.DefaultLimits)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		after := refusals(e, fixed)
+		for key, reason := range knownDifferences {
+			pod, p, _ := strings.Cut(key, "/")
+			if p != pspName || !strings.HasPrefix(reason, "PSP default") {
+				continue
+			}
+			checked++
+			if rules := after[pod]; len(rules) > 0 {
+				t.Errorf("%s: still refused after --fix (%v); the fixer does not write what the PSP defaulted", key, rules)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no PSP-default difference checked")
 	}
 }
 

@@ -120,6 +120,13 @@ func cmdMigratePSP(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "secctx-lint migrate-psp: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "secctx-lint migrate-psp: wrote %s (%d PodSecurityPolicies)\n", *output, len(psps))
+	fmt.Fprintf(stderr, "secctx-lint migrate-psp: wrote %s (%s)\n", *output, plural(len(psps), "PodSecurityPolicy", "PodSecurityPolicies"))
 	return exitOK
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
