@@ -10,7 +10,6 @@ package psp
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/secctx-lint/secctx-lint/source"
@@ -516,14 +515,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
