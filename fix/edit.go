@@ -6,7 +6,9 @@
 package fix
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -78,6 +80,24 @@ func WriteAtomic(path string, data []byte) error {
 	if !info.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file", target)
 	}
+	return renameInto(target, data, info.Mode().Perm())
+}
+
+// WriteFile writes data to path atomically: an existing file is replaced
+// as WriteAtomic does (keeping its mode), a new one is created with
+// exactly perm (the umask does not apply).
+func WriteFile(path string, data []byte, perm os.FileMode) error {
+	if _, err := os.Lstat(path); err == nil {
+		return WriteAtomic(path, data)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return renameInto(path, data, perm)
+}
+
+// renameInto writes data to a temporary file beside target and renames it
+// over target.
+func renameInto(target string, data []byte, perm os.FileMode) error {
 	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".secctx-*")
 	if err != nil {
 		return err
@@ -93,7 +113,7 @@ func WriteAtomic(path string, data []byte) error {
 	if _, err := tmp.Write(data); err != nil {
 		return err
 	}
-	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
+	if err := tmp.Chmod(perm); err != nil {
 		return err
 	}
 	if err := tmp.Sync(); err != nil {

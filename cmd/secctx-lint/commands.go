@@ -19,8 +19,9 @@ import (
 
 // subcommands besides linting. A first argument naming one runs it.
 var subcommands = map[string]func(args []string, stdout, stderr io.Writer) int{
-	"init":     cmdInit,
-	"policies": cmdPolicies,
+	"init":        cmdInit,
+	"migrate-psp": cmdMigratePSP,
+	"policies":    cmdPolicies,
 }
 
 // runCommand runs a subcommand when args start with one.

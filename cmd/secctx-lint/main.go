@@ -74,6 +74,7 @@ Usage:
   secctx-lint --diff [flags] [PATH ...]   print the diff --fix would apply
   secctx-lint init [FILE]                 write a commented .secctx-lint.yaml
   secctx-lint policies                    list policies, parameters, presets
+  secctx-lint migrate-psp PSP.yaml ...    print PodSecurityPolicies as a config
 
 PATH is a file, a folder (walked for *.yaml, *.yml and *.json; .git is
 skipped) or - for stdin. With no PATH, the current folder is read.
