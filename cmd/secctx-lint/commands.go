@@ -18,14 +18,14 @@ import (
 )
 
 // subcommands besides linting. A first argument naming one runs it.
-var subcommands = map[string]func(args []string, stdout, stderr io.Writer) int{
+var subcommands = map[string]func(args []string, stdin io.Reader, stdout, stderr io.Writer) int{
 	"init":        cmdInit,
 	"migrate-psp": cmdMigratePSP,
 	"policies":    cmdPolicies,
 }
 
 // runCommand runs a subcommand when args start with one.
-func runCommand(args []string, stdout, stderr io.Writer) (int, bool) {
+func runCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, bool) {
 	if len(args) == 0 {
 		return 0, false
 	}
@@ -33,10 +33,10 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	return cmd(args[1:], stdout, stderr), true
+	return cmd(args[1:], stdin, stdout, stderr), true
 }
 
-func cmdInit(args []string, stdout, stderr io.Writer) int {
+func cmdInit(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("secctx-lint init", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	force := fs.Bool("force", false, "overwrite an existing file")
@@ -74,7 +74,7 @@ func cmdInit(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func cmdPolicies(args []string, stdout, stderr io.Writer) int {
+func cmdPolicies(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("secctx-lint policies", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {

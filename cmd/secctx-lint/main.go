@@ -239,7 +239,7 @@ func constraints(cfg *config) ([]*policy.Constraint, []*source.Error, error) {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	stderr, flush := safeStderr(stderr, getenv)
 	defer flush()
-	if code, ok := runCommand(args, stdout, stderr); ok {
+	if code, ok := runCommand(args, stdin, stdout, stderr); ok {
 		return code
 	}
 	cfg, err := parseFlags(args, stderr)

@@ -5,15 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/secctx-lint/secctx-lint/fix"
 	"github.com/secctx-lint/secctx-lint/psp"
 	"github.com/secctx-lint/secctx-lint/source"
 )
-
-// migrateStdin is what `-` reads; tests replace it.
-var migrateStdin io.Reader = os.Stdin
 
 const migrateUsage = `Usage: secctx-lint migrate-psp [--output FILE] PATH ...
 
@@ -66,7 +62,7 @@ Examples:
 Flags:
 `
 
-func cmdMigratePSP(args []string, stdout, stderr io.Writer) int {
+func cmdMigratePSP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("secctx-lint migrate-psp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	output := fs.String("output", "", "write the configuration to this file (atomically) instead of stdout")
@@ -87,7 +83,7 @@ func cmdMigratePSP(args []string, stdout, stderr io.Writer) int {
 	inputs, errs := source.Expand(fs.Args())
 	var psps []*psp.PSP
 	for _, in := range inputs {
-		f, perrs := source.ReadFile(in, migrateStdin, source.DefaultLimits)
+		f, perrs := source.ReadFile(in, stdin, source.DefaultLimits)
 		errs = append(errs, perrs...)
 		res, rerrs := psp.Read(f)
 		errs = append(errs, rerrs...)

@@ -11,14 +11,6 @@ import (
 
 const restrictedPSP = "../../psp/testdata/restricted-psp.yaml"
 
-// withStdin makes `-` read s for the duration of the test.
-func withStdin(t *testing.T, s string) {
-	t.Helper()
-	old := migrateStdin
-	migrateStdin = strings.NewReader(s)
-	t.Cleanup(func() { migrateStdin = old })
-}
-
 func TestMigratePSPToStdout(t *testing.T) {
 	code, out, errs := runCLI(t, "", "migrate-psp", restrictedPSP)
 	if code != exitOK {
@@ -48,8 +40,7 @@ func TestMigratePSPOutputFile(t *testing.T) {
 	if err := os.Chmod(target, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	withStdin(t, "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: web}\nspec:\n  runAsUser: {rule: MustRunAsNonRoot}\n  seLinux: {rule: RunAsAny}\n  supplementalGroups: {rule: RunAsAny}\n  fsGroup: {rule: RunAsAny}\n")
-	if code, _, errs := runCLI(t, "", "migrate-psp", "--output", target, "-"); code != exitOK {
+	if code, _, errs := runCLI(t, "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: web}\nspec:\n  runAsUser: {rule: MustRunAsNonRoot}\n  seLinux: {rule: RunAsAny}\n  supplementalGroups: {rule: RunAsAny}\n  fsGroup: {rule: RunAsAny}\n", "migrate-psp", "--output", target, "-"); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	b, _ := os.ReadFile(target)
