@@ -166,3 +166,45 @@ func TestAzCLIAssignmentErrors(t *testing.T) {
 		t.Errorf("a set definition given as assignment: %v", err)
 	}
 }
+
+// overrides of kind policyEffect change the effect of the members their
+// selectors pick, as Azure does, without a parameter for it.
+func TestAzCLIAssignmentOverrides(t *testing.T) {
+	data := read(t, "testdata/az-assignment-show.json")
+	overrides := []any{map[string]any{
+		"kind": "policyEffect", "value": "Audit",
+		"selectors": []any{map[string]any{"kind": "policyDefinitionReferenceId", "in": []any{"ContainerCapabilities"}}},
+	}, map[string]any{
+		"kind": "policyEffect", "value": "Disabled",
+		"selectors": []any{map[string]any{"kind": "policyDefinitionReferenceId", "in": []any{"allowedseccompprofiles"}}},
+	}}
+	cs := loadAssignment(t, withField(t, data, "overrides", overrides))
+	effects := map[string]policy.Effect{}
+	for _, c := range cs {
+		effects[c.Name] = c.Effect
+	}
+	if len(cs) != 7 || effects["ContainerCapabilities"] != policy.Audit || effects["AllowedUsersGroups"] != policy.Deny {
+		t.Errorf("effects after overrides: %v", effects)
+	}
+	if _, ok := effects["AllowedSeccompProfiles"]; ok {
+		t.Errorf("the Disabled override (reference id matched ignoring case) should drop AllowedSeccompProfiles")
+	}
+	// notIn: every member but the one named.
+	notIn := []any{map[string]any{"kind": "policyEffect", "value": "Audit",
+		"selectors": []any{map[string]any{"kind": "policyDefinitionReferenceId", "notIn": []any{"NoPrivilegedContainers"}}}}}
+	for _, c := range loadAssignment(t, withField(t, data, "overrides", notIn)) {
+		if want := map[bool]policy.Effect{true: policy.Deny, false: policy.Audit}[c.Name == "NoPrivilegedContainers"]; c.Effect != want {
+			t.Errorf("notIn: %s has %s, want %s", c.Name, c.Effect, want)
+		}
+	}
+	// What secctx-lint cannot honour is refused, not ignored.
+	for _, bad := range []any{
+		[]any{map[string]any{"kind": "definitionVersion", "value": "2.*.*"}},
+		[]any{map[string]any{"kind": "policyEffect", "value": "Audit", "selectors": []any{map[string]any{"kind": "resourceLocation", "in": []any{"eastus"}}}}},
+	} {
+		_, _, err := Load(nil, "", map[string][]byte{"assignment.json": withField(t, data, "overrides", bad)}, []string{"assignment.json"})
+		if err == nil || !strings.Contains(err.Error(), "is not supported") {
+			t.Errorf("override %v: %v", bad, err)
+		}
+	}
+}

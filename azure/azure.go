@@ -130,6 +130,66 @@ type Assignment struct {
 	Parameters         map[string]struct {
 		Value any `json:"value"`
 	} `json:"parameters"`
+	// Overrides change a member's effect without a parameter for it.
+	Overrides []Override `json:"overrides"`
+}
+
+// Override is an assignment's override: kind policyEffect sets the effect of
+// the members its selectors pick (all of them without selectors).
+type Override struct {
+	Kind      string `json:"kind"`
+	Value     string `json:"value"`
+	Selectors []struct {
+		Kind  string   `json:"kind"`
+		In    []string `json:"in"`
+		NotIn []string `json:"notIn"`
+	} `json:"selectors"`
+}
+
+// effectOverride returns the effect the overrides give the member with
+// reference id ref; the last override that picks it wins.
+func effectOverride(overrides []Override, ref string) (string, bool) {
+	effect, found := "", false
+	for _, o := range overrides {
+		if o.picks(ref) {
+			effect, found = o.Value, true
+		}
+	}
+	return effect, found
+}
+
+func (o Override) picks(ref string) bool {
+	for _, sel := range o.Selectors {
+		if len(sel.In) > 0 && !containsFold(sel.In, ref) || containsFold(sel.NotIn, ref) {
+			return false
+		}
+	}
+	return true
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkOverrides refuses what secctx-lint cannot honour, rather than
+// judging with effects the assignment does not have.
+func (a *Assignment) checkOverrides() error {
+	for i, o := range a.Overrides {
+		if !strings.EqualFold(o.Kind, "policyEffect") {
+			return fmt.Errorf("overrides[%d]: kind %q is not supported (only policyEffect)", i, o.Kind)
+		}
+		for _, sel := range o.Selectors {
+			if !strings.EqualFold(sel.Kind, "policyDefinitionReferenceId") {
+				return fmt.Errorf("overrides[%d]: selector kind %q is not supported (only policyDefinitionReferenceId)", i, sel.Kind)
+			}
+		}
+	}
+	return nil
 }
 
 // ParseAssignment reads an assignment (az CLI shape, or ARM with
@@ -176,6 +236,11 @@ var paramExpr = regexp.MustCompile(`^\[parameters\('([^']+)'\)\]$`)
 // that is a pod security policy. With enforce false (enforcementMode
 // DoNotEnforce) Deny is reported as Audit, as Azure then only audits.
 func (sd *SetDefinition) Constraints(values map[string]any, enforce bool, origin string) ([]*policy.Constraint, []policy.NotJudged, error) {
+	return sd.constraints(values, enforce, origin, nil)
+}
+
+// constraints is Constraints with an assignment's overrides.
+func (sd *SetDefinition) constraints(values map[string]any, enforce bool, origin string, overrides []Override) ([]*policy.Constraint, []policy.NotJudged, error) {
 	for name := range values {
 		if _, ok := sd.Parameters[name]; !ok {
 			return nil, nil, fmt.Errorf("the assignment sets %s, which %s has no parameter for (it has: %s)", name, sd.label(), strings.Join(sd.paramNames(), ", "))
@@ -213,6 +278,9 @@ func (sd *SetDefinition) Constraints(values map[string]any, enforce bool, origin
 				return nil, nil, fmt.Errorf("%s, %s, parameter %s: %w", sd.label(), ref, name, err)
 			}
 			mv[name] = v
+		}
+		if e, ok := effectOverride(overrides, ref); ok {
+			mv["effect"] = e
 		}
 		c, err := constraint(def, ref, mv, enforce)
 		if err != nil {
@@ -432,6 +500,9 @@ func (a *Assignment) Resolve(sd *SetDefinition) ([]*policy.Constraint, []policy.
 		values[k] = v.Value
 	}
 	enforce := !strings.EqualFold(a.EnforcementMode, "DoNotEnforce")
+	if err := a.checkOverrides(); err != nil {
+		return nil, nil, err
+	}
 	label := a.DisplayName
 	if label == "" {
 		label = a.Name
@@ -448,12 +519,15 @@ func (a *Assignment) Resolve(sd *SetDefinition) ([]*policy.Constraint, []policy.
 				return nil, nil, fmt.Errorf("the assignment is of policy set %s: give its definition with --azure-initiative (az policy set-definition show --name %s)", target, target)
 			}
 		}
-		return sd.Constraints(values, enforce, origin)
+		return sd.constraints(values, enforce, origin, a.Overrides)
 	}
 	// A single policy definition: every assignment parameter goes to it.
 	def, err := policy.Lookup(target, a.DefinitionVersion)
 	if err != nil {
 		return nil, []policy.NotJudged{{ReferenceID: label, DefinitionID: target, Reason: "not a pod security policy secctx-lint judges"}}, nil
+	}
+	if e, ok := effectOverride(a.Overrides, ""); ok {
+		values["effect"] = e
 	}
 	c, err := constraint(def, label, values, enforce)
 	if err != nil || c == nil {
