@@ -6,21 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// corpusDir is the shared corpus beside the repository.
-const corpusDir = "../../shared/corpus"
+	"github.com/secctx-lint/secctx-lint/internal/testshared"
+)
 
 // corpusFiles lists the manifest files of the shared corpus, or skips (fails
 // under CI=true) when it is absent.
 func corpusFiles(tb testing.TB) []string {
 	tb.Helper()
-	if _, err := os.Stat(corpusDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("the shared corpus %s is missing (CI=true): %v", corpusDir, err)
-		}
-		tb.Skipf("the shared corpus %s is not here; skipping (set CI=true to make this a failure)", corpusDir)
-	}
+	corpusDir := testshared.Path(tb, "corpus")
 	var files []string
 	filepath.WalkDir(corpusDir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {

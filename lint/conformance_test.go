@@ -9,23 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secctx-lint/secctx-lint/internal/testshared"
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/source"
 )
 
-// sharedDir finds ../shared beside the repository. Outside CI a user's
-// clone has no such folder and the test skips; under CI=true it must exist.
-func sharedDir(t testing.TB) string {
-	dir := filepath.Join("..", "..", "shared")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s is missing: %v", dir, err)
-		}
-		t.Skipf("shared data not found at %s (it sits beside the repository in CI); skipping", dir)
-	}
-	return dir
-}
+// sharedDir is ../shared beside the repository (see testshared).
+func sharedDir(t testing.TB) string { return testshared.Path(t) }
 
 type conformanceCase struct {
 	ID                 string         `json:"id"`

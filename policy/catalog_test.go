@@ -7,17 +7,12 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/secctx-lint/secctx-lint/internal/testshared"
 )
 
 func builtinDir(t *testing.T) string {
-	dir := filepath.Join("..", "..", "shared", "conformance", "azure-policy", "builtin")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s is missing", dir)
-		}
-		t.Skipf("Azure's built-in files not found at %s (shared data beside the repository); skipping", dir)
-	}
-	return dir
+	return testshared.Path(t, "conformance", "azure-policy", "builtin")
 }
 
 type azureParam struct {
