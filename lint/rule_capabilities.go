@@ -98,7 +98,11 @@ func (r *capabilities) checkDrop(p *Pod, ct *Container, rep *reporter) {
 	default:
 		certainty = Strict
 	}
-	msg := fmt.Sprintf("container %s is not dropping all required capabilities; it must drop all of %s or \"ALL\"", ct.Name, strings.Join(r.requiredDrop, ", "))
+	must := fmt.Sprintf("all of %s or \"ALL\"", strings.Join(r.requiredDrop, ", "))
+	if len(r.requiredDrop) == 1 && strings.EqualFold(r.requiredDrop[0], "ALL") {
+		must = "\"ALL\""
+	}
+	msg := fmt.Sprintf("container %s is not dropping all required capabilities; it must drop %s", ct.Name, must)
 	if certainty == Strict {
 		msg += " (it drops them only through ALL or in another case, which Azure's v1 template did not accept)"
 	}
