@@ -64,9 +64,17 @@ func Load(path string) (*Config, []*source.Error) {
 	return Parse(path, src)
 }
 
+// topKeys are the keys of the configuration's top-level mapping.
+var topKeys = []string{"namespace", "fix", "initiatives", "assignments"}
+
 // Parse parses a configuration file's bytes.
 func Parse(path string, src []byte) (*Config, []*source.Error) {
 	f, errs := source.Parse(path, src, source.DefaultLimits)
+	for _, e := range errs {
+		if e.NotObject {
+			e.Msg = "the configuration must be a mapping with the keys " + strings.Join(topKeys, ", ")
+		}
+	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -265,7 +273,7 @@ func (p *parser) intVal(n *yaml.Node, what string) (int64, bool) {
 }
 
 func (p *parser) root(n *yaml.Node) {
-	f := p.fields(n, "the configuration", "namespace", "fix", "initiatives", "assignments")
+	f := p.fields(n, "the configuration", topKeys...)
 	if f == nil {
 		return
 	}

@@ -62,6 +62,9 @@ type Error struct {
 	Line   int
 	Column int
 	Msg    string
+	// NotObject: the error is a document that is not a mapping; readers of
+	// files that are not manifests (the configuration) word it their way.
+	NotObject bool
 }
 
 func (e *Error) Error() string {
@@ -141,6 +144,7 @@ func Parse(path string, src []byte, lim Limits) (*File, []*Error) {
 		}
 		if root.Kind != yaml.MappingNode {
 			fail(root.Line, root.Column, "document %d is %s, not an object; a Kubernetes manifest is a mapping with apiVersion and kind", index+1, kindName(root))
+			errs[len(errs)-1].NotObject = true
 			continue
 		}
 		f.Docs = append(f.Docs, &Document{File: f, Index: index, Root: root})
