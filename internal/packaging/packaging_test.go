@@ -272,11 +272,9 @@ func TestActionScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The wrapper logs its arguments one per line (NUL-free), then runs the
-	// real binary with a constraint file, so that the test does not depend
-	// on which built-in rules exist yet.
-	constraints := filepath.Join(abs, "cmd/secctx-lint/testdata/constraints.yaml")
+	// real binary with them.
 	argLog := filepath.Join(temp, "args")
-	wrapper := fmt.Sprintf("#!/bin/bash\nprintf '%%s\\n' \"$@\" > %q\nexec %q --constraint %q \"$@\"\n", argLog, real, constraints)
+	wrapper := fmt.Sprintf("#!/bin/bash\nprintf '%%s\\n' \"$@\" > %q\nexec %q \"$@\"\n", argLog, real)
 	if err := os.WriteFile(filepath.Join(temp, "secctx-lint"), []byte(wrapper), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +302,9 @@ func TestActionScripts(t *testing.T) {
 		{"all", map[string]string{
 			"paths": "bad.yaml\n$(touch pwned)\r\n\n", "fail-on": "never", "strict": "True",
 			"sarif-file": "../out.sarif", "initiative": "baseline; touch pwned",
-		}, []string{"--format", "github", "--initiative", "baseline; touch pwned", "--fail-on", "never", "--strict", "--sarif-file", "../out.sarif", "--", "bad.yaml", "$(touch pwned)"}, 0},
+		}, []string{"--format", "github", "--initiative", "baseline; touch pwned", "--fail-on", "never", "--strict", "--sarif-file", "../out.sarif", "--", "bad.yaml", "$(touch pwned)"}, 2}, // no such initiative: a usage error, and nothing ran
+		{"baseline", map[string]string{"initiative": "baseline", "fail-on": "error"},
+			[]string{"--format", "github", "--initiative", "baseline", "--fail-on", "error", "--", "."}, 0}, // privileged is an Audit warning
 		{"bad bool", map[string]string{"fix": "yes"}, nil, 2},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -357,7 +357,9 @@ func TestActionScripts(t *testing.T) {
 			if c.name == "defaults" {
 				ob, _ := os.ReadFile(out)
 				o, err := actionstest.Outputs(string(ob))
-				if err != nil || o["findings"] != "3" || o["errors"] != "1" {
+				// restricted (Audit) on the privileged pod: privileged,
+				// four missing IDs, seccomp; a strict notice for escalation.
+				if err != nil || o["findings"] != "7" || o["warnings"] != "6" || o["notices"] != "1" || o["errors"] != "0" {
 					t.Errorf("outputs %v, %v", o, err)
 				}
 				for _, l := range actionstest.Lines(stdout.String()) {
