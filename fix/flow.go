@@ -40,7 +40,9 @@ func (p *planner) flowStyleOf(n *yaml.Node, open, close, lastSig int) flowStyle 
 			fs.valQ = '"'
 		}
 	}
-	if firstKey != nil && firstVal != nil && firstVal.Line == firstKey.Line {
+	// `"a":1` is JSON style; only a quoted key may drop the blank (`a:1` is
+	// one plain scalar), and an empty value (`{a:}`) shows no style.
+	if firstKey != nil && firstVal != nil && firstVal.Line == firstKey.Line && fs.keyQ != 0 && !isEmptyNull(firstVal) {
 		if off := p.offset(firstVal); off > 0 && p.src[off-1] == ':' {
 			fs.colon = ":"
 		}
@@ -136,4 +138,9 @@ func (p *planner) flowEntries(fs flowStyle, lastSig int, entries []string) {
 	}
 	end := p.li.LineEnd(p.lineOf(lastSig))
 	p.edits = append(p.edits, Edit{Start: end, End: end, Text: text})
+}
+
+// isEmptyNull: a value written as nothing at all (`a:`), not as null or ~.
+func isEmptyNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null" && n.Value == ""
 }
