@@ -91,6 +91,7 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 	}
 	depth := 0
 	lastSig = off
+	quoteEnd := -1 // a # right after a closing quote starts a comment too (go-yaml reads it so)
 	for i := off; i < len(src); i++ {
 		c := src[i]
 		switch c {
@@ -111,16 +112,16 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 				return 0, 0, false
 			}
 			i = j
-			lastSig = i
+			lastSig, quoteEnd = i, i
 		case '\'':
 			j, good := s.endSingle(i)
 			if !good {
 				return 0, 0, false
 			}
 			i = j
-			lastSig = i
+			lastSig, quoteEnd = i, i
 		case '#':
-			if i == 0 || src[i-1] == ' ' || src[i-1] == '\t' || src[i-1] == '\n' || src[i-1] == '\r' {
+			if i == 0 || i-1 == quoteEnd || src[i-1] == ' ' || src[i-1] == '\t' || src[i-1] == '\n' || src[i-1] == '\r' {
 				for i < len(src) && src[i] != '\n' && src[i] != '\r' {
 					i++
 				}
