@@ -117,6 +117,11 @@ func (p *planner) flowInsert(st *docStyle, m *yaml.Node, pm *pending) {
 
 // flowEntries adds entries after the last entry of a flow collection.
 func (p *planner) flowEntries(fs flowStyle, lastSig int, entries []string) {
+	if p.endsWithProperty(lastSig) {
+		// `{a: ! }` or `{a: &x }`: a comma right after a tag or an anchor
+		// would be read as part of it.
+		fs.comma = " " + fs.comma
+	}
 	if !fs.multiLine {
 		var text string
 		if fs.trailing {
@@ -134,10 +139,23 @@ func (p *planner) flowEntries(fs flowStyle, lastSig int, entries []string) {
 		text = pad + strings.Join(entries, ","+pad) + ","
 	} else {
 		text = pad + strings.Join(entries, ","+pad)
-		p.edits = append(p.edits, Edit{Start: lastSig + 1, End: lastSig + 1, Text: ","})
+		p.edits = append(p.edits, Edit{Start: lastSig + 1, End: lastSig + 1, Text: strings.TrimRight(fs.comma, " ")})
 	}
 	end := p.li.LineEnd(p.lineOf(lastSig))
 	p.edits = append(p.edits, Edit{Start: end, End: end, Text: text})
+}
+
+// endsWithProperty: the token that ends at off is a tag (!t) or an anchor
+// (&a) with no content after it.
+func (p *planner) endsWithProperty(off int) bool {
+	if c := p.src[off]; c == '"' || c == '\'' {
+		return false
+	}
+	i := off
+	for i > 0 && !strings.ContainsRune(" \t\r\n,{[", rune(p.src[i-1])) {
+		i--
+	}
+	return p.src[i] == '!' || p.src[i] == '&'
 }
 
 // isEmptyNull: a value written as nothing at all (`a:`), not as null or ~.
