@@ -2,6 +2,7 @@ package fix
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/secctx-lint/secctx-lint/source"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -129,12 +130,34 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 				continue
 			}
 			lastSig = i
+		case '!':
+			if i > off && !strings.ContainsRune(" \t\r\n[{,", rune(src[i-1])) {
+				lastSig = i // inside a plain scalar
+				continue
+			}
+			// A tag runs over URI characters, flow indicators included
+			// (go-yaml reads `!t],` as one tag): too odd to edit around.
+			j := i + 1
+			for j < len(src) && isTagChar(src[j]) {
+				if strings.ContainsRune(",[]{}", rune(src[j])) {
+					return 0, 0, false
+				}
+				j++
+			}
+			i = j - 1
+			lastSig = i
 		case ' ', '\t', '\r', '\n':
 		default:
 			lastSig = i
 		}
 	}
 	return 0, 0, false
+}
+
+// isTagChar: the characters go-yaml reads as part of a tag.
+func isTagChar(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' ||
+		strings.IndexByte("_-;/?:@&=+$,.!~*'()[]%", c) >= 0
 }
 
 // endDouble returns the offset of the closing quote of the double-quoted
