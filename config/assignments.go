@@ -17,7 +17,7 @@ func (p *parser) assignments(e entry) {
 		return
 	}
 	if e.val.Kind != yaml.SequenceNode {
-		p.fail(e.val, "assignments must be a list, not %s", describe(e.val))
+		p.fail(e.val, "assignments must be a list, not %s", source.Describe(e.val))
 		return
 	}
 	for i, it := range source.Items(e.val) {
@@ -164,13 +164,13 @@ func (p *parser) labelSelector(n *yaml.Node) *policy.LabelSelector {
 	sel := &policy.LabelSelector{}
 	if e, ok := f["matchLabels"]; ok {
 		if e.val.Kind != yaml.MappingNode {
-			p.fail(e.val, "matchLabels must be a mapping of label to value, not %s", describe(e.val))
+			p.fail(e.val, "matchLabels must be a mapping of label to value, not %s", source.Describe(e.val))
 		} else {
 			sel.MatchLabels = map[string]string{}
 			for i := 0; i+1 < len(e.val.Content); i += 2 {
 				k, v := e.val.Content[i], source.Resolve(e.val.Content[i+1])
 				if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-					p.fail(v, "label %s must have a string value, not %s", k.Value, describe(v))
+					p.fail(v, "label %s must have a string value, not %s", k.Value, source.Describe(v))
 					continue
 				}
 				sel.MatchLabels[k.Value] = v.Value
@@ -179,7 +179,7 @@ func (p *parser) labelSelector(n *yaml.Node) *policy.LabelSelector {
 	}
 	if e, ok := f["matchExpressions"]; ok {
 		if e.val.Kind != yaml.SequenceNode {
-			p.fail(e.val, "matchExpressions must be a list, not %s", describe(e.val))
+			p.fail(e.val, "matchExpressions must be a list, not %s", source.Describe(e.val))
 		}
 		for _, it := range source.Items(e.val) {
 			xf := p.fields(it, "a matchExpressions item", "key", "operator", "values")

@@ -165,7 +165,7 @@ func (p *parser) fields(n *yaml.Node, what string, allowed ...string) map[string
 		return map[string]entry{}
 	}
 	if n.Kind != yaml.MappingNode {
-		p.fail(n, "%s must be a mapping, not %s", what, describe(n))
+		p.fail(n, "%s must be a mapping, not %s", what, source.Describe(n))
 		return nil
 	}
 	out := map[string]entry{}
@@ -190,7 +190,7 @@ func (p *parser) pairs(n *yaml.Node, what string) []entry {
 		return nil
 	}
 	if n.Kind != yaml.MappingNode {
-		p.fail(n, "%s, not %s", what, describe(n))
+		p.fail(n, "%s, not %s", what, source.Describe(n))
 		return nil
 	}
 	out := make([]entry, 0, len(n.Content)/2)
@@ -198,28 +198,6 @@ func (p *parser) pairs(n *yaml.Node, what string) []entry {
 		out = append(out, entry{n.Content[i], source.Resolve(n.Content[i+1])})
 	}
 	return out
-}
-
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		switch n.Tag {
-		case "!!int":
-			return "an integer (" + n.Value + ")"
-		case "!!bool":
-			return "a boolean (" + n.Value + ")"
-		case "!!float":
-			return "a number (" + n.Value + ")"
-		case "!!null":
-			return "null"
-		}
-		return fmt.Sprintf("a string (%q)", n.Value)
-	}
-	return "an alias"
 }
 
 func contains(list []string, s string) bool {
@@ -237,7 +215,7 @@ func (p *parser) str(e entry, what string) (string, bool) {
 		if n == nil {
 			n = e.key
 		}
-		p.fail(n, "%s must be a string, not %s", what, describe(n))
+		p.fail(n, "%s must be a string, not %s", what, source.Describe(n))
 		return "", false
 	}
 	return e.val.Value, true
@@ -248,14 +226,14 @@ func (p *parser) strList(e entry, what string) ([]string, bool) {
 		return []string{}, true
 	}
 	if e.val.Kind != yaml.SequenceNode {
-		p.fail(e.val, "%s must be a list of strings, not %s", what, describe(e.val))
+		p.fail(e.val, "%s must be a list of strings, not %s", what, source.Describe(e.val))
 		return nil, false
 	}
 	out := []string{}
 	ok := true
 	for _, it := range source.Items(e.val) {
 		if it.Kind != yaml.ScalarNode || it.Tag == "!!null" || it.Tag == "!!map" {
-			p.fail(it, "%s must be a list of strings; this item is %s", what, describe(it))
+			p.fail(it, "%s must be a list of strings; this item is %s", what, source.Describe(it))
 			ok = false
 			continue
 		}
@@ -267,7 +245,7 @@ func (p *parser) strList(e entry, what string) ([]string, bool) {
 func (p *parser) intVal(n *yaml.Node, what string) (int64, bool) {
 	v, ok := source.Int(n)
 	if !ok {
-		p.fail(n, "%s must be an integer, not %s", what, describe(n))
+		p.fail(n, "%s must be an integer, not %s", what, source.Describe(n))
 	}
 	return v, ok
 }
@@ -327,7 +305,7 @@ func (p *parser) fix(e entry) {
 	}
 	if fe, ok := f["supplementalGroups"]; ok {
 		if fe.val.Kind != yaml.SequenceNode || len(fe.val.Content) == 0 {
-			p.fail(fe.val, "fix.supplementalGroups must be a non-empty list of integers, not %s", describe(fe.val))
+			p.fail(fe.val, "fix.supplementalGroups must be a non-empty list of integers, not %s", source.Describe(fe.val))
 		} else {
 			fv.SupplementalGroups = nil
 			for _, it := range source.Items(fe.val) {

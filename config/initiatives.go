@@ -108,7 +108,7 @@ func (p *parser) resolve(raws map[string]*rawInitiative, r *rawInitiative) *poli
 	errsBefore := len(p.errs)
 	if e, ok := r.fields["remove"]; ok {
 		if e.val.Kind != yaml.SequenceNode {
-			p.fail(e.val, "remove must be a list of policies, not %s", describe(e.val))
+			p.fail(e.val, "remove must be a list of policies, not %s", source.Describe(e.val))
 		}
 		for _, it := range source.Items(e.val) {
 			i := memberIndex(in, it.Value)
@@ -170,7 +170,7 @@ func (p *parser) policies(in *policy.Initiative, e entry) {
 		k, v := pe.key, pe.val
 		ref := k.Value
 		if !source.IsNull(v) && v.Kind != yaml.MappingNode {
-			p.fail(v, "policy %s takes a mapping of parameter values (or {}), not %s", ref, describe(v))
+			p.fail(v, "policy %s takes a mapping of parameter values (or {}), not %s", ref, source.Describe(v))
 			continue
 		}
 		version := ""

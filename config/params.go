@@ -88,7 +88,7 @@ func (p *parser) typeOK(v *yaml.Node, typ, what string) bool {
 		good = true
 	}
 	if !good {
-		p.fail(v, "%s must be %s, not %s", what, typeName(typ), describe(v))
+		p.fail(v, "%s must be %s, not %s", what, typeName(typ), source.Describe(v))
 	}
 	return good
 }
@@ -125,12 +125,12 @@ func (p *parser) ranges(v *yaml.Node, name string) bool {
 		return false
 	}
 	if rs.Kind != yaml.SequenceNode {
-		p.fail(rs, "%s.ranges must be a list of {min, max}, not %s", name, describe(rs))
+		p.fail(rs, "%s.ranges must be a list of {min, max}, not %s", name, source.Describe(rs))
 		return false
 	}
 	for _, r := range source.Items(rs) {
 		if r.Kind != yaml.MappingNode {
-			p.fail(r, "%s.ranges items are {min, max}, not %s", name, describe(r))
+			p.fail(r, "%s.ranges items are {min, max}, not %s", name, source.Describe(r))
 			ok = false
 			continue
 		}
@@ -172,7 +172,7 @@ func (p *parser) hostPaths(v *yaml.Node, name string) bool {
 		return false
 	}
 	if pe.val.Kind != yaml.SequenceNode {
-		p.fail(pe.val, "%s.paths must be a list, not %s", name, describe(pe.val))
+		p.fail(pe.val, "%s.paths must be a list, not %s", name, source.Describe(pe.val))
 		return false
 	}
 	for _, it := range source.Items(pe.val) {
@@ -193,7 +193,7 @@ func (p *parser) hostPaths(v *yaml.Node, name string) bool {
 			ok = false
 		}
 		if _, good := source.Bool(ro.val); !good {
-			p.fail(ro.val, "readOnly must be true or false, not %s", describe(ro.val))
+			p.fail(ro.val, "readOnly must be true or false, not %s", source.Describe(ro.val))
 			ok = false
 		}
 	}
@@ -206,7 +206,7 @@ func (p *parser) imagePatterns(v *yaml.Node) bool {
 	ok := true
 	for _, it := range source.Items(v) {
 		if it.Kind != yaml.ScalarNode || it.Tag != "!!str" {
-			p.fail(it, "excludedImages items must be strings, not %s", describe(it))
+			p.fail(it, "excludedImages items must be strings, not %s", source.Describe(it))
 			ok = false
 			continue
 		}

@@ -122,12 +122,12 @@ func Read(f *source.File) (Result, []*source.Error) {
 		if strings.HasSuffix(kind, "List") {
 			itemsKey, items := source.Lookup(obj, "items")
 			if itemsKey != nil && !source.IsNull(items) && items.Kind != yaml.SequenceNode {
-				r.fail(items, "items must be a list, not %s", describe(items))
+				r.fail(items, "items must be a list, not %s", source.Describe(items))
 				return
 			}
 			for _, it := range source.Items(items) {
 				if source.Mapping(it) == nil {
-					r.fail(it, "a List item must be an object, not %s", describe(it))
+					r.fail(it, "a List item must be an object, not %s", source.Describe(it))
 					continue
 				}
 				visit(it)
@@ -180,28 +180,6 @@ func (r *reader) fail(n *yaml.Node, format string, args ...any) {
 
 func (r *reader) note(n *yaml.Node, format string, args ...any) {
 	r.out.Notes = append(r.out.Notes, r.at(n, format, args...))
-}
-
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		switch n.Tag {
-		case "!!int":
-			return "an integer (" + n.Value + ")"
-		case "!!bool":
-			return "a boolean (" + n.Value + ")"
-		case "!!float":
-			return "a number (" + n.Value + ")"
-		case "!!null":
-			return "null"
-		}
-		return fmt.Sprintf("a string (%q)", n.Value)
-	}
-	return "an alias"
 }
 
 // specFields are the fields of PodSecurityPolicySpec.
@@ -305,7 +283,7 @@ func (r *reader) mapping(m *yaml.Node, key string) *yaml.Node {
 		return nil
 	}
 	if v.Kind != yaml.MappingNode {
-		r.fail(v, "%s must be a mapping, not %s", key, describe(v))
+		r.fail(v, "%s must be a mapping, not %s", key, source.Describe(v))
 		return nil
 	}
 	return v
@@ -318,7 +296,7 @@ func (r *reader) boolean(m *yaml.Node, key string, unset bool) bool {
 	}
 	b, ok := source.Bool(v)
 	if !ok {
-		r.fail(v, "%s must be true or false, not %s", key, describe(v))
+		r.fail(v, "%s must be true or false, not %s", key, source.Describe(v))
 		return unset
 	}
 	return b
@@ -331,7 +309,7 @@ func (r *reader) str(m *yaml.Node, key, what string) string {
 		return ""
 	}
 	if v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
-		r.fail(v, "%s must be a string, not %s", what, describe(v))
+		r.fail(v, "%s must be a string, not %s", what, source.Describe(v))
 		return ""
 	}
 	return v.Value
@@ -345,13 +323,13 @@ func (r *reader) strings(m *yaml.Node, key string) []string {
 		return nil
 	}
 	if v.Kind != yaml.SequenceNode {
-		r.fail(v, "%s must be a list of strings, not %s", key, describe(v))
+		r.fail(v, "%s must be a list of strings, not %s", key, source.Describe(v))
 		return nil
 	}
 	out := []string{}
 	for _, it := range source.Items(v) {
 		if it.Kind != yaml.ScalarNode || it.Tag != "!!str" {
-			r.fail(it, "%s must be a list of strings; this item is %s", key, describe(it))
+			r.fail(it, "%s must be a list of strings; this item is %s", key, source.Describe(it))
 			continue
 		}
 		out = append(out, it.Value)
@@ -366,13 +344,13 @@ func (r *reader) objects(m *yaml.Node, key string) []*yaml.Node {
 		return nil
 	}
 	if v.Kind != yaml.SequenceNode {
-		r.fail(v, "%s must be a list, not %s", key, describe(v))
+		r.fail(v, "%s must be a list, not %s", key, source.Describe(v))
 		return nil
 	}
 	var out []*yaml.Node
 	for _, it := range source.Items(v) {
 		if it.Kind != yaml.MappingNode {
-			r.fail(it, "%s items must be mappings, not %s", key, describe(it))
+			r.fail(it, "%s items must be mappings, not %s", key, source.Describe(it))
 			continue
 		}
 		out = append(out, it)
@@ -398,7 +376,7 @@ func (r *reader) ranges(m *yaml.Node, key, what string, lo, hi int64) []Range {
 			}
 			n, isInt := source.Int(v)
 			if !isInt {
-				r.fail(v, "%s.%s must be an integer, not %s", what, f.name, describe(v))
+				r.fail(v, "%s.%s must be an integer, not %s", what, f.name, source.Describe(v))
 				ok = false
 				continue
 			}
@@ -469,7 +447,7 @@ func (r *reader) seLinux(spec *yaml.Node) SELinuxStrategy {
 				continue
 			}
 			if ov.Kind != yaml.ScalarNode || ov.Tag != "!!str" {
-				r.fail(ov, "spec.seLinux.seLinuxOptions.%s must be a string, not %s", ok.Value, describe(ov))
+				r.fail(ov, "spec.seLinux.seLinuxOptions.%s must be a string, not %s", ok.Value, source.Describe(ov))
 				continue
 			}
 			s.Options[ok.Value] = ov.Value
@@ -488,7 +466,7 @@ func (r *reader) profiles(annotations *yaml.Node, allowedKey, defaultKey string)
 	if k, v := source.Lookup(annotations, allowedKey); k != nil {
 		s, ok := source.Str(v)
 		if !ok {
-			r.fail(v, "annotation %s must be a string, not %s", allowedKey, describe(v))
+			r.fail(v, "annotation %s must be a string, not %s", allowedKey, source.Describe(v))
 		}
 		p.Set = true
 		p.Allowed = []string{}
@@ -501,7 +479,7 @@ func (r *reader) profiles(annotations *yaml.Node, allowedKey, defaultKey string)
 	if k, v := source.Lookup(annotations, defaultKey); k != nil {
 		s, ok := source.Str(v)
 		if !ok {
-			r.fail(v, "annotation %s must be a string, not %s", defaultKey, describe(v))
+			r.fail(v, "annotation %s must be a string, not %s", defaultKey, source.Describe(v))
 		}
 		p.Default = strings.TrimSpace(s)
 	}

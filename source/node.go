@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -194,4 +195,28 @@ func StringMap(n *yaml.Node) map[string]string {
 		}
 	}
 	return out
+}
+
+// Describe says what a node is, for messages: "a list", "an integer (5)",
+// "a string ("x")", ...
+func Describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!int":
+			return "an integer (" + n.Value + ")"
+		case "!!bool":
+			return "a boolean (" + n.Value + ")"
+		case "!!float":
+			return "a number (" + n.Value + ")"
+		case "!!null":
+			return "null"
+		}
+		return fmt.Sprintf("a string (%q)", n.Value)
+	}
+	return "an alias"
 }

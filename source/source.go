@@ -143,7 +143,7 @@ func Parse(path string, src []byte, lim Limits) (*File, []*Error) {
 			break
 		}
 		if root.Kind != yaml.MappingNode {
-			fail(root.Line, root.Column, "document %d is %s, not an object; a Kubernetes manifest is a mapping with apiVersion and kind", index+1, kindName(root))
+			fail(root.Line, root.Column, "document %d is %s, not an object; a Kubernetes manifest is a mapping with apiVersion and kind", index+1, Describe(root))
 			errs[len(errs)-1].NotObject = true
 			continue
 		}
@@ -158,18 +158,6 @@ func looksBinary(src []byte) bool {
 		head = head[:8000]
 	}
 	return bytes.IndexByte(head, 0) >= 0
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		return "a scalar"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	return "not a mapping"
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
