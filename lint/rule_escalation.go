@@ -66,7 +66,7 @@ func (r *escalation) check(p *Pod, rep *reporter) {
 		case isTrue(source.Get(ct.SC, "privileged")):
 			vio.fixNote = "the container is privileged: the API server rejects allowPrivilegeEscalation: false next to privileged: true"
 		case addsSysAdmin(ct):
-			vio.fixNote = "the container adds SYS_ADMIN: the API server rejects allowPrivilegeEscalation: false with it"
+			vio.fixNote = "the container adds CAP_SYS_ADMIN: the API server rejects allowPrivilegeEscalation: false with it"
 		case sharedWithPrivileged(p, ct) != nil:
 			vio.fixNote = fmt.Sprintf("the securityContext is shared through an anchor with container %s, which is privileged or adds SYS_ADMIN: allowPrivilegeEscalation: false would reach it too and the API server would reject the Pod", sharedWithPrivileged(p, ct).Name)
 		default:

@@ -35,10 +35,12 @@ func (r *privileged) check(p *Pod, rep *reporter) {
 	}
 }
 
-// addsSysAdmin reports whether the container adds CAP_SYS_ADMIN.
+// addsSysAdmin reports whether the container adds the exact string
+// CAP_SYS_ADMIN, the one the API server's validation rejects next to
+// allowPrivilegeEscalation: false (SYS_ADMIN or sys_admin pass it).
 func addsSysAdmin(ct *Container) bool {
 	for _, c := range source.Strings(source.Path(ct.SC, "capabilities", "add")) {
-		if normCap(c) == "SYS_ADMIN" {
+		if c == "CAP_SYS_ADMIN" {
 			return true
 		}
 	}

@@ -200,12 +200,28 @@ func (u *users) checkUser(p *Pod, ct *Container, rep *reporter) {
 	case nonRootNode != nil && !nonRoot:
 		vio.fixNote = "runAsNonRoot: false is set; the fixer does not overwrite it"
 	default:
-		if !nonRoot {
+		// runAsUser alone satisfies every reading; runAsNonRoot: true is
+		// added for clarity, unless a sibling container runs as root on
+		// purpose: it would inherit the flag and the kubelet would refuse
+		// to start it.
+		if !nonRoot && !someContainerRunsAsRoot(p) {
 			vio.changes = append(vio.changes, Change{Map: p.Spec, Path: []string{"securityContext", "runAsNonRoot"}, Value: boolNode(true)})
 		}
 		vio.changes = append(vio.changes, Change{Map: p.Spec, Path: []string{"securityContext", "runAsUser"}, Value: intNode(uid)})
 	}
 	rep.report(vio)
+}
+
+// someContainerRunsAsRoot: a container sets runAsUser: 0 itself and would
+// inherit a pod-level runAsNonRoot.
+func someContainerRunsAsRoot(p *Pod) bool {
+	for _, ct := range p.Containers {
+		uid, ok := source.Int(source.Get(ct.SC, "runAsUser"))
+		if _, own := source.Lookup(ct.SC, "runAsNonRoot"); ok && uid == 0 && own == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // checkID judges runAsGroup (per container) or fsGroup (ct nil: pod level).
