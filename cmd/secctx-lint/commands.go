@@ -44,19 +44,20 @@ func cmdInit(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Usage: secctx-lint init [--force] [FILE]\n\nWrites a commented starting configuration to FILE (default %s; - for stdout).\n\n", cfgfile.FileName)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	operands, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
 	}
 	path := cfgfile.FileName
-	if fs.NArg() > 1 {
+	if len(operands) > 1 {
 		fmt.Fprintln(stderr, "secctx-lint init: one FILE at most")
 		return exitUsage
 	}
-	if fs.NArg() == 1 {
-		path = fs.Arg(0)
+	if len(operands) == 1 {
+		path = operands[0]
 	}
 	if path == "-" {
 		fmt.Fprint(stdout, cfgfile.Template)

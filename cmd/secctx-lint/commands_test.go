@@ -399,3 +399,16 @@ func TestAzureInitiativeCLIMatchesBuiltin(t *testing.T) {
 		}
 	}
 }
+
+func TestInitFlagAfterFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, "", "init", p, "--force"); code != exitOK {
+		t.Fatalf("init FILE --force: exit %d: %s", code, errOut)
+	}
+	if b := mustRead(t, p); string(b) == "old" {
+		t.Errorf("not overwritten")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,9 +63,15 @@ func (f *fixFlags) check() error {
 		// Also: lint.New reads RunAsUser 0 with RunAsGroup 0 as "unset".
 		return fmt.Errorf("--run-as-user 0 is root; the fixer does not write it")
 	}
+	// The API server takes IDs from 0 to 2147483647 (int32).
 	for name, v := range map[string]int64{"--run-as-user": f.runAsUser, "--run-as-group": f.runAsGroup, "--fs-group": f.fsGroup} {
-		if v < 0 {
-			return fmt.Errorf("%s must not be negative", name)
+		if v < 0 || v > math.MaxInt32 {
+			return fmt.Errorf("%s %d is not an ID the API server accepts (0 to %d)", name, v, math.MaxInt32)
+		}
+	}
+	for _, g := range f.groups {
+		if g > math.MaxInt32 {
+			return fmt.Errorf("--supplemental-groups %d is not an ID the API server accepts (0 to %d)", g, math.MaxInt32)
 		}
 	}
 	return nil

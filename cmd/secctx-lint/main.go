@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	cfgfile "github.com/secctx-lint/secctx-lint/config"
@@ -155,10 +156,14 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		fs.PrintDefaults()
 		fmt.Fprint(stderr, usageTail)
 	}
-	if err := fs.Parse(args); err != nil {
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
 		return nil, err
 	}
-	cfg.paths = fs.Args()
+	cfg.paths = paths
+	if cfg.maxSize <= 0 {
+		return nil, fmt.Errorf("--max-file-size must be a positive number of bytes")
+	}
 	cfg.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { cfg.set[f.Name] = true })
 	if err := cfg.fix.check(); err != nil {
@@ -184,6 +189,28 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("unknown --fail-on %q (want error, warning, notice or never)", cfg.failOn)
 	}
 	return cfg, nil
+}
+
+// parseInterspersed parses flags before, between and after the paths
+// (`secctx-lint deploy/ --fix` fixes), as users of other linters expect;
+// after `--` everything is a path, so a file named -x can still be given.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, rest = args[:i], args[i+1:]
+	}
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return append(paths, rest...), nil
+		}
+		paths = append(paths, args[0])
+		args = args[1:]
+	}
 }
 
 // failRank maps --fail-on to the lowest level rank that fails; never is

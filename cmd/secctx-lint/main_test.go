@@ -257,3 +257,38 @@ func TestConflictingSources(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagsAfterPaths: flags may follow the paths; after -- everything is
+// a path.
+func TestFlagsAfterPaths(t *testing.T) {
+	dir := t.TempDir()
+	bad := write(t, dir, "bad.yaml", badPod)
+	code, out, _ := runCLI(t, "", bad, "--format", "json", "--fail-on", "never")
+	if code != 0 || !strings.Contains(out, `"privileged-containers"`) {
+		t.Errorf("flags after the path were not read: exit %d\n%s", code, out)
+	}
+	code, out, errOut := runCLI(t, "", "--fail-on", "never", "--", bad, "--fix")
+	if code != exitInput || !strings.Contains(out+errOut, "--fix: error") {
+		t.Errorf("after --, --fix is a path: exit %d, output %q %q", code, out, errOut)
+	}
+	if b := mustRead(t, bad); string(b) != badPod {
+		t.Errorf("the file was changed")
+	}
+}
+
+// TestFlagRanges: values the API server or the reader cannot take are usage
+// errors.
+func TestFlagRanges(t *testing.T) {
+	pod := write(t, t.TempDir(), "pod.yaml", goodPod)
+	for _, args := range [][]string{
+		{"--diff", "--run-as-user", "99999999999", pod},
+		{"--diff", "--fs-group", "2147483648", pod},
+		{"--diff", "--supplemental-groups", "1,3000000000", pod},
+		{"--max-file-size", "0", pod},
+		{"--max-file-size", "-1", pod},
+	} {
+		if code, _, errOut := runCLI(t, "", args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d; stderr %q", args, code, exitUsage, errOut)
+		}
+	}
+}

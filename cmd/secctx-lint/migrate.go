@@ -70,17 +70,18 @@ func cmdMigratePSP(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		fmt.Fprint(stderr, migrateUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	operands, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
 	}
-	if fs.NArg() == 0 {
+	if len(operands) == 0 {
 		fmt.Fprintln(stderr, "secctx-lint migrate-psp: name at least one PodSecurityPolicy file (or - for stdin); see --help")
 		return exitUsage
 	}
-	inputs, errs := source.Expand(fs.Args())
+	inputs, errs := source.Expand(operands)
 	var psps []*psp.PSP
 	for _, in := range inputs {
 		f, perrs := source.ReadFile(in, stdin, source.DefaultLimits)
