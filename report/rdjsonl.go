@@ -161,6 +161,15 @@ func LineSuggestion(src []byte, edits []TextEdit) (s Suggestion, ok bool) {
 		lastOff-- // an edit ending at a line start ends on the line before
 	}
 	last, _ := li.Position(lastOff)
+	// An insertion at the end of a file that ends with a line break sits on
+	// the empty "line" after it, which reviewdog and GitHub do not know:
+	// take in the last real line instead.
+	if li.LineStart(first) == len(src) && first > 1 {
+		first--
+	}
+	if li.LineStart(last) == len(src) && last > 1 {
+		last--
+	}
 	last = max(last, first)
 	from, to := li.LineStart(first), li.LineEnd(last)
 	// Take in the edits' own bytes past the end of the last line (its break).

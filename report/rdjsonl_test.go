@@ -121,6 +121,9 @@ func TestLineSuggestion(t *testing.T) {
 		{"append at end of line", []TextEdit{{off("b:") + 2, off("b:") + 2, "\n  y: 1"}}, 2, 2, "b:\n  y: 1"},
 		{"two edits on two lines", []TextEdit{{off("1"), off("1") + 1, "9"}, {off("b"), off("b") + 1, "B"}}, 1, 2, "a: 9\nB:"},
 		{"delete a whole line", []TextEdit{{off("d: 3"), len(src), ""}}, 4, 4, ""},
+		// The file has 4 lines; the empty "line 5" after the final break
+		// is no line to GitHub, so the last real line is taken in.
+		{"append at end of file", []TextEdit{{len(src), len(src), "e: 4\n"}}, 4, 4, "d: 3\ne: 4"},
 	} {
 		s, ok := LineSuggestion(src, tc.edits)
 		if !ok {
