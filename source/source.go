@@ -138,7 +138,7 @@ func Parse(path string, src []byte, lim Limits) (*File, []*Error) {
 			continue
 		}
 		f.DocumentCount++
-		if problem := check(root, &nodes, lim); problem != nil {
+		if problem := check(root, &nodes, lim, map[*yaml.Node]bool{}); problem != nil {
 			fail(problem.Line, problem.Column, "%s", problem.Msg)
 			break
 		}
@@ -234,12 +234,21 @@ func earlierKey(n *yaml.Node, i int, seen *map[string]*yaml.Node) *yaml.Node {
 // duplicate keys (the API server would take the last, a fixer would edit the
 // first), non-scalar keys (what an unquoted `{{ ... }}` parses to), and
 // documents that exceed the node budget.
-func check(n *yaml.Node, nodes *int, lim Limits) *Error {
+func check(n *yaml.Node, nodes *int, lim Limits, anchors map[*yaml.Node]bool) *Error {
 	*nodes++
 	if lim.MaxNodes > 0 && *nodes > lim.MaxNodes {
 		return &Error{Line: n.Line, Column: n.Column, Msg: fmt.Sprintf("more than %d YAML nodes; not judged", lim.MaxNodes)}
 	}
+	if n.Anchor != "" {
+		anchors[n] = true
+	}
 	switch n.Kind {
+	case yaml.AliasNode:
+		// go-yaml keeps anchors across the documents of a stream; kubectl
+		// and Helm read each document alone and fail on such an alias.
+		if !anchors[n.Alias] {
+			return &Error{Line: n.Line, Column: n.Column, Msg: fmt.Sprintf("alias *%s refers to an anchor in another document; kubectl reads each document alone and fails (unknown anchor)", n.Value)}
+		}
 	case yaml.MappingNode:
 		var seen map[string]*yaml.Node
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -250,18 +259,21 @@ func check(n *yaml.Node, nodes *int, lim Limits) *Error {
 				}
 				return &Error{Line: k.Line, Column: k.Column, Msg: "complex mapping keys are not supported in manifests"}
 			}
+			if k.Anchor != "" {
+				anchors[k] = true
+			}
 			if k.Tag != "!!merge" {
 				if first := earlierKey(n, i, &seen); first != nil {
 					return &Error{Line: k.Line, Column: k.Column, Msg: fmt.Sprintf("duplicate key %q (first at line %d); the API server would keep only the last one", k.Value, first.Line)}
 				}
 			}
-			if err := check(n.Content[i+1], nodes, lim); err != nil {
+			if err := check(n.Content[i+1], nodes, lim, anchors); err != nil {
 				return err
 			}
 		}
 	case yaml.SequenceNode, yaml.DocumentNode:
 		for _, c := range n.Content {
-			if err := check(c, nodes, lim); err != nil {
+			if err := check(c, nodes, lim, anchors); err != nil {
 				return err
 			}
 		}

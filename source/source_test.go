@@ -21,6 +21,7 @@ func TestParseProblems(t *testing.T) {
 		{"duplicate keys", "apiVersion: v1\nkind: Pod\nkind: Service\n", 3, `duplicate key "kind" (first at line 2)`, 0},
 		{"scalar document", "just text\n", 1, "not an object", 0},
 		{"list document", "- a\n- b\n", 1, "a list, not an object", 0},
+		{"alias into another document", "x: &b {image: x}\n---\nkind: Pod\nspec:\n  containers:\n  - <<: *b\n    name: a\n", 6, "alias *b refers to an anchor in another document", 1},
 		{"second document broken keeps the first", "kind: Pod\n---\nkind: [\n", 3, "invalid YAML", 1},
 		{"binary", "kind: Pod\x00\x01", 0, "binary file", 0},
 	}
@@ -42,11 +43,12 @@ func TestParseProblems(t *testing.T) {
 
 func TestParseAccepts(t *testing.T) {
 	tests := map[string]string{
-		"empty":                "",
-		"comments only":        "# nothing\n---\n# here\n",
-		"template in a string": "kind: ConfigMap\ndata:\n  msg: \"{{ $labels.pod }} down\"\n  plain: value {{ x }}\n",
-		"json":                 `{"kind": "Pod", "spec": {"containers": []}}`,
-		"merge keys":           "base: &b {x: 1}\nkind: Pod\nother:\n  <<: *b\n  y: 2\n",
+		"empty":                 "",
+		"comments only":         "# nothing\n---\n# here\n",
+		"template in a string":  "kind: ConfigMap\ndata:\n  msg: \"{{ $labels.pod }} down\"\n  plain: value {{ x }}\n",
+		"json":                  `{"kind": "Pod", "spec": {"containers": []}}`,
+		"merge keys":            "base: &b {x: 1}\nkind: Pod\nother:\n  <<: *b\n  y: 2\n",
+		"alias in its document": "kind: Pod\n---\nkind: Pod\nspec:\n  containers:\n  - &c {name: a}\n  initContainers:\n  - *c\n",
 	}
 	for name, src := range tests {
 		t.Run(name, func(t *testing.T) {
