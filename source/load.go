@@ -30,8 +30,16 @@ func Expand(args []string) ([]Input, []*Error) {
 	var errs []*Error
 	seen := map[string]bool{}
 	add := func(p string) {
-		if !seen[p] {
-			seen[p] = true
+		// A file reached twice (named twice, or through a symlink in a
+		// walked folder) is judged and fixed once.
+		key := p
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			if abs, err := filepath.Abs(real); err == nil {
+				key = abs
+			}
+		}
+		if !seen[key] {
+			seen[key] = true
 			out = append(out, Input{Path: p})
 		}
 	}
@@ -49,6 +57,7 @@ func Expand(args []string) ([]Input, []*Error) {
 			add(arg)
 			continue
 		}
+		found := len(out)
 		walkErr := filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				errs = append(errs, &Error{Path: p, Msg: plainOSError(err)})
@@ -67,6 +76,9 @@ func Expand(args []string) ([]Input, []*Error) {
 		})
 		if walkErr != nil {
 			errs = append(errs, &Error{Path: arg, Msg: plainOSError(walkErr)})
+		} else if len(out) == found {
+			// A CI gate pointed at the wrong folder must not pass quietly.
+			errs = append(errs, &Error{Path: arg, Msg: "no " + strings.Join(Extensions, ", ") + " file in this folder"})
 		}
 	}
 	return out, errs
