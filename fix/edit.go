@@ -67,7 +67,8 @@ func Apply(src []byte, edits []Edit) ([]byte, error) {
 // file in the same folder, syncs it, gives it the original file's mode and
 // renames it over the original, so that a failure at any point leaves the
 // original intact. A symbolic link is written through: the link is
-// resolved and its target is replaced, the link itself stays a link.
+// resolved and its target is replaced, the link itself stays a link. A file
+// without write permission for its owner is refused.
 func WriteAtomic(path string, data []byte) error {
 	target, err := filepath.EvalSymlinks(path)
 	if err != nil {
@@ -79,6 +80,11 @@ func WriteAtomic(path string, data []byte) error {
 	}
 	if !info.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file", target)
+	}
+	// The rename only needs the folder to be writable; a file its owner
+	// made read-only is left alone, as editors and formatters do.
+	if info.Mode().Perm()&0o200 == 0 {
+		return fmt.Errorf("%s is read-only", target)
 	}
 	return renameInto(target, data, info.Mode().Perm())
 }

@@ -62,6 +62,15 @@ func TestWriteAtomic(t *testing.T) {
 		}
 	}
 	os.Chmod(dir, 0o700)
+	// A read-only file is refused even where the rename would work (in a
+	// writable folder, or as root).
+	os.Chmod(p, 0o444)
+	if err := WriteAtomic(p, []byte("newest")); err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Fatalf("read-only file: %v", err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "new" {
+		t.Fatalf("read-only file changed: %q", b)
+	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 		t.Fatalf("left behind: %v", entries)
 	}
