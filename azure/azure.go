@@ -117,7 +117,25 @@ func jsonError(data []byte, base int, err error) error {
 	offset = min(offset, len(data))
 	line := 1 + bytes.Count(data[:offset], []byte("\n"))
 	col := offset - bytes.LastIndexByte(data[:offset], '\n')
-	return fmt.Errorf("line %d, column %d: invalid JSON: %v", line, col, err)
+	return &PosError{Line: line, Column: col, Msg: "invalid JSON: " + err.Error()}
+}
+
+// PosError is an error at a line and column of the JSON file.
+type PosError struct {
+	Line, Column int
+	Msg          string
+}
+
+func (e *PosError) Error() string { return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg) }
+
+// inFile names the file an error is in, as file:line:col when it has a
+// position.
+func inFile(name string, err error) error {
+	var pe *PosError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s:%d:%d: %s", name, pe.Line, pe.Column, pe.Msg)
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }
 
 // Assignment is a policy assignment.
@@ -462,7 +480,7 @@ func Load(setData []byte, setName string, assignments map[string][]byte, order [
 	if setData != nil {
 		var err error
 		if sd, err = ParseSetDefinition(setData); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", setName, err)
+			return nil, nil, inFile(setName, err)
 		}
 	}
 	if len(order) == 0 {
@@ -474,7 +492,7 @@ func Load(setData []byte, setName string, assignments map[string][]byte, order [
 	for _, name := range order {
 		a, err := ParseAssignment(assignments[name])
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", name, err)
+			return nil, nil, inFile(name, err)
 		}
 		cs, nj, err := a.Resolve(sd)
 		if err != nil {
