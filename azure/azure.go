@@ -126,7 +126,9 @@ type PosError struct {
 	Msg          string
 }
 
-func (e *PosError) Error() string { return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg) }
+func (e *PosError) Error() string {
+	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
+}
 
 // inFile names the file an error is in, as file:line:col when it has a
 // position.
