@@ -286,6 +286,9 @@ type ignoreSpec struct {
 	// comment ("# ..."); junkAt is its byte offset.
 	junk   string
 	junkAt int
+	// emptyAt is the offset of an empty entry in the rule list (`a,,b`,
+	// `,a`, `a,:`), or -1.
+	emptyAt int
 }
 
 type ignoreRef struct {
@@ -298,7 +301,7 @@ type ignoreRef struct {
 // `# secctx-lint:ignore seccomp  # TODO` reads as a suppression without a
 // reason rather than as garbage.
 func parseIgnore(text string) ignoreSpec {
-	var sp ignoreSpec
+	sp := ignoreSpec{emptyAt: -1}
 	i := 0
 	skip := func() {
 		for i < len(text) && (text[i] == ' ' || text[i] == '\t') {
@@ -313,6 +316,8 @@ func parseIgnore(text string) ignoreSpec {
 		}
 		if j > i {
 			sp.rules = append(sp.rules, ignoreRef{id: text[i:j], at: i, to: j})
+		} else if sp.emptyAt < 0 && (len(sp.rules) > 0 || (j < len(text) && text[j] == ',')) {
+			sp.emptyAt = j // nothing before a comma, or after the last one
 		}
 		i = j
 		skip()
@@ -372,6 +377,10 @@ func (s *suppressor) parse(d *directive, text string, colAt func(int) int) {
 	if len(sp.rules) == 0 {
 		s.problem(d, RuleInvalidIgnore, 0, 0, "the suppression names no rule: write `rule: reason`, or `all: reason` for every rule")
 		return
+	}
+	if sp.emptyAt >= 0 {
+		col, end := at(sp.emptyAt, sp.emptyAt+1)
+		s.problem(d, RuleInvalidIgnore, col, end, "malformed suppression: an empty entry in the rule list (two commas, or a comma with no rule after it)")
 	}
 	if sp.junk != "" {
 		col, end := at(sp.junkAt, len(text))

@@ -44,6 +44,12 @@ func TestParseIgnore(t *testing.T) {
 			t.Errorf("parseIgnore(%q) (-want +got):\n%s", text, diff)
 		}
 	}
+	// Empty entries in the list are reported where they are.
+	for text, at := range map[string]int{"seccomp: r": -1, "users-groups,: r": 13, ",seccomp: r": 0, "seccomp,,users-groups: r": 8, ": r": -1} {
+		if got := parseIgnore(text).emptyAt; got != at {
+			t.Errorf("parseIgnore(%q).emptyAt = %d, want %d", text, got, at)
+		}
+	}
 }
 
 func TestUnknownRuleSuggestion(t *testing.T) {
