@@ -408,6 +408,15 @@ func (p *planner) planInsert(doc *source.Document, m *yaml.Node, pm *pending) {
 	}
 	first := m.Content[0]
 	indent := first.Column - 1
+	// Comments right after the map's last value and indented deeper than
+	// its keys belong to that value (a commented-out field of the last
+	// container): the new keys go after them.
+	for l := end + 1; l <= p.li.Lines(); l++ {
+		if t := p.li.Line(l); !isCommentLine(t) || lineIndent(t) <= indent {
+			break
+		}
+		end = l
+	}
 	q := quoteOf(first)
 	var b strings.Builder
 	p.blockMap(&b, st, pm, indent, q)
