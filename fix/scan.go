@@ -92,7 +92,7 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 	}
 	depth := 0
 	lastSig = off
-	quoteEnd := -1 // a # right after a closing quote starts a comment too (go-yaml reads it so)
+	quoteEnd := -1 // where the last quoted scalar ended
 	for i := off; i < len(src); i++ {
 		c := src[i]
 		switch c {
@@ -122,7 +122,10 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 			i = j
 			lastSig, quoteEnd = i, i
 		case '#':
-			if i == 0 || i-1 == quoteEnd || src[i-1] == ' ' || src[i-1] == '\t' || src[i-1] == '\n' || src[i-1] == '\r' {
+			// A # that cannot continue a plain scalar starts a comment: after
+			// a blank, a closing quote or a flow indicator (go-yaml reads
+			// `}#c` and `,#c` so).
+			if i == 0 || i-1 == quoteEnd || strings.IndexByte(" \t\n\r,[]{}", src[i-1]) >= 0 {
 				for i < len(src) && src[i] != '\n' && src[i] != '\r' {
 					i++
 				}
