@@ -1,7 +1,6 @@
 package config
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/secctx-lint/secctx-lint/policy"
@@ -52,23 +51,12 @@ func (p *parser) param(d *policy.Definition, k, v *yaml.Node) (any, bool) {
 	return val, ok
 }
 
-// paramNames lists a definition's assignment parameters.
+// paramNames lists a definition's assignment parameters, for messages.
 func paramNames(d *policy.Definition) []string {
-	var names []string
-	for _, prm := range d.Params {
-		names = append(names, prm.Name)
+	if names := d.ParamNames(); len(names) > 0 {
+		return names
 	}
-	if d.ExcludedContainers {
-		names = append(names, "excludedContainers")
-	}
-	if d.ExcludedImages {
-		names = append(names, "excludedImages")
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
-		return []string{"none besides effect and scope"}
-	}
-	return names
+	return []string{"none besides effect and scope"}
 }
 
 func (p *parser) typeOK(v *yaml.Node, typ, what string) bool {

@@ -139,7 +139,7 @@ func (d *Definition) TemplateParams(assigned map[string]any) (map[string]any, er
 		case "effect", "excludedNamespaces", "namespaces", "labelSelector", "source", "warn":
 			continue // scope and effect, not template parameters
 		default:
-			return nil, fmt.Errorf("%s %s has no parameter %s (it has: %s)", d.Rule, d.Version, k, strings.Join(d.paramNames(), ", "))
+			return nil, fmt.Errorf("%s %s has no parameter %s (it has: %s)", d.Rule, d.Version, k, strings.Join(d.ParamNames(), ", "))
 		}
 		values[k] = v
 	}
@@ -184,7 +184,9 @@ func setPath(m map[string]any, path string, v any) {
 	setPath(child, rest, v)
 }
 
-func (d *Definition) paramNames() []string {
+// ParamNames lists the parameters an assignment may give the definition,
+// sorted.
+func (d *Definition) ParamNames() []string {
 	var names []string
 	for _, p := range d.Params {
 		names = append(names, p.Name)

@@ -30,6 +30,21 @@ var fixturePSPs = []string{"privileged", "baseline", "restricted"}
 
 // migrateFixture migrates testdata/<name>-psp.yaml and loads the output as
 // a configuration, the way a user would use it.
+// migratedEngine judges with the initiative migrated from a fixture PSP.
+func migratedEngine(t *testing.T, name string) *lint.Engine {
+	t.Helper()
+	cfg, _ := migrateFixture(t, name)
+	cs, err := cfg.Constraints()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := lint.New(cs, lint.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 func migrateFixture(t *testing.T, name string) (*config.Config, []byte) {
 	t.Helper()
 	path := "testdata/" + name + "-psp.yaml"
@@ -95,15 +110,7 @@ func TestVerdictsMatchPSPAdmission(t *testing.T) {
 		verdicts[name] = map[string][]string{}
 	}
 	for _, pspName := range fixturePSPs {
-		cfg, _ := migrateFixture(t, pspName)
-		cs, err := cfg.Constraints()
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := lint.New(cs, lint.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		e := migratedEngine(t, pspName)
 		for pod, rules := range refusals(e, pods) {
 			verdicts[pod][pspName] = rules
 		}
@@ -180,15 +187,7 @@ func TestFixWritesWhatPSPDefaulted(t *testing.T) {
 	}
 	checked := 0
 	for _, pspName := range fixturePSPs {
-		cfg, _ := migrateFixture(t, pspName)
-		cs, err := cfg.Constraints()
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := lint.New(cs, lint.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		e := migratedEngine(t, pspName)
 		findings, _ := e.File(pods)
 		res, err := fix.File(pods, findings)
 		if err != nil {
