@@ -220,6 +220,15 @@ func (s *scanner) endLine(n *yaml.Node, keyLine, parentIndent int) (line int, bl
 	}
 	// Scalars.
 	if n.Tag == "!!null" && n.Value == "" && n.Style&yaml.TaggedStyle == 0 && n.Anchor == "" {
+		// An empty value, or one with only a non-specific tag (`!`), which
+		// go-yaml reports the same way: then the value ends after the tag,
+		// maybe on a later line than the key.
+		if off := s.offset(n); off < len(s.src) && s.src[off] == '!' {
+			content, props := s.skipProps(off)
+			if content >= len(s.src) || s.src[content] == '\n' || s.src[content] == '\r' || s.src[content] == '#' {
+				return max(keyLine, s.lineOf(props.end-1)), false, true
+			}
+		}
 		return keyLine, false, true // empty value: the key's own line
 	}
 	off, _ := s.skipProps(s.offset(n))
