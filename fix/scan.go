@@ -108,6 +108,10 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 			}
 			lastSig = i
 		case '"':
+			if !tokenStart(src, off, i) {
+				lastSig = i // a quote inside a plain scalar
+				continue
+			}
 			j, good := s.endDouble(i)
 			if !good {
 				return 0, 0, false
@@ -115,6 +119,10 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 			i = j
 			lastSig, quoteEnd = i, i
 		case '\'':
+			if !tokenStart(src, off, i) {
+				lastSig = i
+				continue
+			}
 			j, good := s.endSingle(i)
 			if !good {
 				return 0, 0, false
@@ -155,6 +163,13 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+// tokenStart: a quote at i opens a quoted scalar only where a token can
+// start (after a blank, a flow indicator or a value colon), not inside a
+// plain scalar such as a"b.
+func tokenStart(src []byte, open, i int) bool {
+	return i == open || strings.IndexByte(" \t\r\n,[]{}:", src[i-1]) >= 0
 }
 
 // isTagChar: the characters go-yaml reads as part of a tag.
