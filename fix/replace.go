@@ -165,7 +165,11 @@ func (p *planner) planReplace(rt *replaceT) {
 		del = start
 	}
 	if del < end {
-		p.edits = append(p.edits, Edit{Start: del, End: end})
+		keep := ""
+		if end < len(p.src) && p.src[end] == '#' && del > 0 && p.src[del-1] == ':' {
+			keep = " " // `key: {}#c`: the comment needs its blank after `key:`
+		}
+		p.edits = append(p.edits, Edit{Start: del, End: end, Text: keep})
 	}
 	line := rt.key.Line
 	if end > off {
