@@ -67,17 +67,19 @@ func (r *escalation) check(p *Pod, rep *reporter) {
 			vio.fixNote = "the container is privileged: the API server rejects allowPrivilegeEscalation: false next to privileged: true"
 		case addsSysAdmin(ct):
 			vio.fixNote = "the container adds CAP_SYS_ADMIN: the API server rejects allowPrivilegeEscalation: false with it"
-		case sharedWithPrivileged(p, ct) != nil:
-			vio.fixNote = fmt.Sprintf("the securityContext is shared through an anchor with container %s, which is privileged or adds SYS_ADMIN: allowPrivilegeEscalation: false would reach it too and the API server would reject the Pod", sharedWithPrivileged(p, ct).Name)
 		default:
-			vio.changes = []Change{{Map: ct.Node, Path: []string{"securityContext", "allowPrivilegeEscalation"}, Value: boolNode(false)}}
+			if o := sharedWithPrivileged(p, ct); o != nil {
+				vio.fixNote = fmt.Sprintf("the securityContext is shared through an anchor with container %s, which is privileged or adds CAP_SYS_ADMIN: allowPrivilegeEscalation: false would reach it too and the API server would reject the Pod", o.Name)
+			} else {
+				vio.changes = []Change{{Map: ct.Node, Path: []string{"securityContext", "allowPrivilegeEscalation"}, Value: boolNode(false)}}
+			}
 		}
 		rep.report(vio)
 	}
 }
 
 // sharedWithPrivileged returns another container that is privileged or adds
-// SYS_ADMIN and that the map the fix writes into (ct's securityContext,
+// CAP_SYS_ADMIN and that the map the fix writes into (ct's securityContext,
 // else ct itself) is part of, through an alias or a merge key (<<), or nil.
 func sharedWithPrivileged(p *Pod, ct *Container) *Container {
 	target := ct.SC
