@@ -32,6 +32,25 @@ type Run struct {
 	Suggest func(f *lint.Finding) []Suggestion
 }
 
+// AddFile records one judged file: its counts, its input errors and its
+// findings, with its lines (for snippets) when there are findings. f is the
+// text the findings are about (after --fix, the fixed text).
+func (r *Run) AddFile(f *source.File, st lint.Stats, errs []*source.Error, findings []lint.Finding) {
+	r.Summary.Files++
+	r.Summary.Documents += st.Documents
+	r.Summary.Workloads += st.Workloads
+	r.Summary.Suppressed += st.Suppressed
+	r.Errors = append(r.Errors, errs...)
+	r.Findings = append(r.Findings, findings...)
+	r.Summary.Findings = len(r.Findings)
+	if len(findings) > 0 {
+		if r.Sources == nil {
+			r.Sources = map[string]*source.LineIndex{}
+		}
+		r.Sources[f.Path] = f.Lines()
+	}
+}
+
 // Summary counts what was read and found.
 type Summary struct {
 	Files     int `json:"files"`

@@ -88,7 +88,7 @@ type fixed struct {
 	remaining []lint.Finding // findings of the fixed bytes (the original's when unchanged)
 	stats     lint.Stats
 	out       []byte // the fixed bytes; nil when nothing changed
-	lines     *source.LineIndex
+	judged    *source.File // the text remaining is about: the fixed one, else the original
 	fields    int
 	notes     []fix.Note
 	forbidden []string // fix values the constraints forbid
@@ -98,7 +98,7 @@ type fixed struct {
 // the result again to say what is still wrong.
 func fixOne(engine *lint.Engine, lim source.Limits, f *source.File, errs []*source.Error) fixed {
 	fs, st := engine.File(f)
-	r := fixed{file: f, errs: errs, remaining: fs, stats: st, lines: f.Lines()}
+	r := fixed{file: f, errs: errs, remaining: fs, stats: st, judged: f}
 	for _, fd := range fs {
 		if fd.FixValueForbidden {
 			r.forbidden = append(r.forbidden, fd.FixNote)
@@ -122,7 +122,7 @@ func fixOne(engine *lint.Engine, lim source.Limits, f *source.File, errs []*sour
 		return r
 	}
 	r.remaining, r.stats = engine.File(f2)
-	r.out, r.fields, r.lines = res.Src, res.Fields, f2.Lines()
+	r.out, r.fields, r.judged = res.Src, res.Fields, f2
 	return r
 }
 
@@ -163,11 +163,6 @@ func runFix(cfg *config, engine *lint.Engine, inputs []source.Input, run *report
 	fields, changed := 0, 0
 	for _, r := range files {
 		path := r.file.Path
-		run.Summary.Files++
-		run.Summary.Documents += r.stats.Documents
-		run.Summary.Workloads += r.stats.Workloads
-		run.Summary.Suppressed += r.stats.Suppressed
-		run.Errors = append(run.Errors, r.errs...)
 		for _, n := range r.notes {
 			fmt.Fprintf(stderr, "%s:%d:%d: note: %s\n", path, n.Line, n.Column, n.Msg)
 		}
@@ -183,15 +178,15 @@ func runFix(cfg *config, engine *lint.Engine, inputs []source.Input, run *report
 				data = r.file.Src
 			}
 			if _, err := stdout.Write(data); err != nil {
-				run.Errors = append(run.Errors, &source.Error{Path: path, Msg: "writing the fixed stream: " + err.Error()})
+				r.errs = append(r.errs, &source.Error{Path: path, Msg: "writing the fixed stream: " + err.Error()})
 			}
 		case r.out != nil:
 			if err := fix.WriteAtomic(path, r.out); err != nil {
-				run.Errors = append(run.Errors, &source.Error{Path: path, Msg: "not written: " + err.Error()})
+				r.errs = append(r.errs, &source.Error{Path: path, Msg: "not written: " + err.Error()})
 				// The file keeps its original findings.
 				f, _ := source.Parse(path, r.file.Src, lim)
 				r.remaining, _ = engine.File(f)
-				r.lines = f.Lines()
+				r.judged = f
 				r.out = nil
 			}
 		}
@@ -199,12 +194,8 @@ func runFix(cfg *config, engine *lint.Engine, inputs []source.Input, run *report
 			fields += r.fields
 			changed++
 		}
-		run.Findings = append(run.Findings, r.remaining...)
-		if len(r.remaining) > 0 {
-			run.Sources[path] = r.lines
-		}
+		run.AddFile(r.judged, r.stats, r.errs, r.remaining)
 	}
-	run.Summary.Findings = len(run.Findings)
 	if cfg.fix.fix {
 		run.Summary.FixedFields, run.Summary.FixedFiles = fields, changed
 	}

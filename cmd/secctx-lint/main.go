@@ -323,18 +323,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return judged{file: f, errs: errs, findings: fs, stats: st}
 	}, func(j judged) {
 		prog.step()
-		run.Summary.Files++
-		run.Summary.Documents += j.stats.Documents
-		run.Summary.Workloads += j.stats.Workloads
-		run.Summary.Suppressed += j.stats.Suppressed
-		run.Errors = append(run.Errors, j.errs...)
-		run.Findings = append(run.Findings, j.findings...)
-		if len(j.findings) > 0 {
-			run.Sources[j.file.Path] = j.file.Lines()
-		}
+		run.AddFile(j.file, j.stats, j.errs, j.findings)
 	})
 	prog.finish()
-	run.Summary.Findings = len(run.Findings)
 	if err := emit(cfg, run, stdout, stderr, getenv); err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
 		return exitUsage
