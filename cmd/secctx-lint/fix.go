@@ -87,7 +87,7 @@ type fixed struct {
 	errs      []*source.Error
 	remaining []lint.Finding // findings of the fixed bytes (the original's when unchanged)
 	stats     lint.Stats
-	out       []byte // the fixed bytes; nil when nothing changed
+	out       []byte       // the fixed bytes; nil when nothing changed
 	judged    *source.File // the text remaining is about: the fixed one, else the original
 	fields    int
 	notes     []fix.Note
