@@ -152,7 +152,7 @@ func (p *planner) endsWithProperty(off int) bool {
 		return false
 	}
 	i := off
-	for i > 0 && !strings.ContainsRune(" \t\r\n,{[", rune(p.src[i-1])) {
+	for i > 0 && !isSep(p.src[i-1]) {
 		i--
 	}
 	return p.src[i] == '!' || p.src[i] == '&'

@@ -133,7 +133,7 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 			// A # that cannot continue a plain scalar starts a comment: after
 			// a blank, a closing quote or a flow indicator (go-yaml reads
 			// `}#c` and `,#c` so).
-			if i == 0 || i-1 == quoteEnd || strings.IndexByte(" \t\n\r,[]{}", src[i-1]) >= 0 {
+			if i == 0 || i-1 == quoteEnd || isSep(src[i-1]) {
 				for i < len(src) && src[i] != '\n' && src[i] != '\r' {
 					i++
 				}
@@ -142,7 +142,7 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 			}
 			lastSig = i
 		case '!':
-			if i > off && !strings.ContainsRune(" \t\r\n[{,", rune(src[i-1])) {
+			if i > off && !isSep(src[i-1]) {
 				lastSig = i // inside a plain scalar
 				continue
 			}
@@ -169,7 +169,7 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 // start (after a blank, a flow indicator or a value colon), not inside a
 // plain scalar such as a"b.
 func tokenStart(src []byte, open, i int) bool {
-	return i == open || strings.IndexByte(" \t\r\n,[]{}:", src[i-1]) >= 0
+	return i == open || isSep(src[i-1]) || src[i-1] == ':'
 }
 
 // isTagChar: the characters go-yaml reads as part of a tag.
@@ -234,7 +234,7 @@ func (s *scanner) endLine(n *yaml.Node, keyLine, parentIndent int) (line int, bl
 		return s.endLine(last, last.Line, n.Column-1)
 	}
 	// Scalars.
-	if n.Tag == "!!null" && n.Value == "" && n.Style&yaml.TaggedStyle == 0 && n.Anchor == "" {
+	if isEmptyNull(n) && n.Style&yaml.TaggedStyle == 0 && n.Anchor == "" {
 		// An empty value, or one with only a non-specific tag (`!`), which
 		// go-yaml reports the same way: then the value ends after the tag,
 		// maybe on a later line than the key.
