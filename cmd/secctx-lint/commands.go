@@ -104,19 +104,12 @@ func jsonText(v any) string {
 }
 
 func writePolicies(w io.Writer) {
-	implemented := map[string]bool{}
-	for _, id := range lint.RuleIDs() {
-		implemented[id] = true
-	}
 	fmt.Fprintln(w, "POLICIES (rule id, version: Azure display name)")
 	fmt.Fprintln(w, "  Every policy also takes effect (Audit, Deny, Disabled), namespaces, excludedNamespaces")
 	fmt.Fprintf(w, "  (default %s) and labelSelector.\n", strings.Join(policy.DefaultExcludedNamespaces, ", "))
 	for _, d := range policy.Definitions {
 		fmt.Fprintf(w, "\n%s %s: %s\n", d.Rule, d.Version, d.DisplayName)
 		fmt.Fprintf(w, "  definition %s, template %s, default effect %s", d.ID, d.Template, d.DefaultEffect)
-		if !implemented[d.Rule] {
-			fmt.Fprint(w, " (not judged yet by this build)")
-		}
 		fmt.Fprintln(w)
 		for _, p := range d.Params {
 			def := "required, no default"
@@ -180,33 +173,6 @@ func loadConfig(path string) (cfg *cfgfile.Config, errs []*source.Error, ok bool
 	}
 	cfg, errs = cfgfile.Load(path)
 	return cfg, errs, true
-}
-
-// judgeable keeps the constraints whose rule this build implements and
-// names the others, so that nothing is dropped silently.
-func judgeable(cs []*policy.Constraint) ([]*policy.Constraint, []policy.NotJudged) {
-	implemented := map[string]bool{}
-	for _, id := range lint.RuleIDs() {
-		implemented[id] = true
-	}
-	var out []*policy.Constraint
-	var nj []policy.NotJudged
-	seen := map[string]bool{}
-	for _, c := range cs {
-		if implemented[c.Rule] {
-			out = append(out, c)
-			continue
-		}
-		if !seen[c.Rule] {
-			seen[c.Rule] = true
-			n := policy.NotJudged{ReferenceID: c.Name, DisplayName: c.PolicyName(), Reason: "rule " + c.Rule + " is not implemented in this build"}
-			if c.Definition != nil {
-				n.DefinitionID = c.Definition.ID
-			}
-			nj = append(nj, n)
-		}
-	}
-	return out, nj
 }
 
 // printNotJudged lists, once, the policies assigned but not judged.

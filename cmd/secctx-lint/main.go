@@ -293,8 +293,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
 		return exitUsage
 	}
-	cs, skipped := judgeable(cs)
-	printNotJudged(stderr, append(cfg.notJudged, skipped...))
+	printNotJudged(stderr, cfg.notJudged)
 	engine, err := lint.New(cs, lint.Options{DefaultNamespace: cfg.namespace, Strict: cfg.strict, Fix: fixValues(cfg), ReportUnusedIgnores: cfg.reportUnusedIgnores, NoIgnores: cfg.noIgnores})
 	if err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
