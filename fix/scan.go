@@ -83,8 +83,9 @@ func isSep(c byte) bool {
 // matchFlow reads the flow collection opening at off ('{' or '['). It
 // returns the offset of the matching closer and the offset of the last
 // significant byte before it at the top level (the opener itself when the
-// collection is empty). Quotes and comments are understood. ok is false
-// when the text does not match.
+// collection is empty). Quotes, comments, tags and plain scalars (which
+// may hold quotes, # and ! inside: `a "b`, `a#b`) are understood as go-yaml
+// reads them. ok is false when the text does not match.
 func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 	src := s.src
 	if off >= len(src) || (src[off] != '{' && src[off] != '[') {
@@ -92,7 +93,8 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 	}
 	depth := 0
 	lastSig = off
-	quoteEnd := -1 // where the last quoted scalar ended
+	quoteEnd := -1   // where the last quoted scalar ended
+	inPlain := false // inside a plain scalar, which runs over blanks
 	for i := off; i < len(src); i++ {
 		c := src[i]
 		switch c {
@@ -101,29 +103,30 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 			if depth > 1 {
 				lastSig = i
 			}
+			inPlain = false
 		case '}', ']':
 			depth--
 			if depth == 0 {
 				return i, lastSig, true
 			}
+			lastSig, inPlain = i, false
+		case ',':
+			lastSig, inPlain = i, false
+		case ':':
+			// A value indicator after a quoted key (JSON style) or before a
+			// blank or an indicator; else part of a plain scalar (a:b).
 			lastSig = i
-		case '"':
-			if !tokenStart(src, off, i) {
-				lastSig = i // a quote inside a plain scalar
-				continue
-			}
-			j, good := s.endDouble(i)
-			if !good {
-				return 0, 0, false
-			}
-			i = j
-			lastSig, quoteEnd = i, i
-		case '\'':
-			if !tokenStart(src, off, i) {
+			inPlain = !(i-1 == quoteEnd || i+1 >= len(src) || isSep(src[i+1]))
+		case '"', '\'':
+			if inPlain {
 				lastSig = i
 				continue
 			}
-			j, good := s.endSingle(i)
+			end := s.endDouble
+			if c == '\'' {
+				end = s.endSingle
+			}
+			j, good := end(i)
 			if !good {
 				return 0, 0, false
 			}
@@ -138,12 +141,13 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 					i++
 				}
 				i--
+				inPlain = false
 				continue
 			}
 			lastSig = i
 		case '!':
-			if i > off && !isSep(src[i-1]) {
-				lastSig = i // inside a plain scalar
+			if inPlain {
+				lastSig = i
 				continue
 			}
 			// A tag runs over URI characters, flow indicators included
@@ -157,19 +161,23 @@ func (s *scanner) matchFlow(off int) (closeOff, lastSig int, ok bool) {
 			}
 			i = j - 1
 			lastSig = i
+		case '&', '*':
+			if inPlain {
+				lastSig = i
+				continue
+			}
+			// An anchor or an alias: a token of its own, not the start of
+			// a plain scalar (`&a "x"` is a quoted scalar with an anchor).
+			for i+1 < len(src) && !isSep(src[i+1]) {
+				i++
+			}
+			lastSig = i
 		case ' ', '\t', '\r', '\n':
 		default:
-			lastSig = i
+			lastSig, inPlain = i, true
 		}
 	}
 	return 0, 0, false
-}
-
-// tokenStart: a quote at i opens a quoted scalar only where a token can
-// start (after a blank, a flow indicator or a value colon), not inside a
-// plain scalar such as a"b.
-func tokenStart(src []byte, open, i int) bool {
-	return i == open || isSep(src[i-1]) || src[i-1] == ':'
 }
 
 // isTagChar: the characters go-yaml reads as part of a tag.
