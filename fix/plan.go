@@ -407,6 +407,12 @@ func (p *planner) planInsert(doc *source.Document, m *yaml.Node, pm *pending) {
 		return
 	}
 	first := m.Content[0]
+	if off := p.offset(first); isEmptyNull(first) || off < len(p.src) && p.src[off] == '?' {
+		// `? key` explicit keys, or an empty key: no column to align to.
+		p.note(m, "this map uses explicit (?) or empty keys; not fixed")
+		p.fields -= pm.count()
+		return
+	}
 	indent := first.Column - 1
 	// Comments right after the map's last value and indented deeper than
 	// its keys belong to that value (a commented-out field of the last
