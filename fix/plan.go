@@ -64,6 +64,8 @@ func File(f *source.File, findings []lint.Finding) (*Result, error) {
 // pending is an ordered set of keys to write into one map.
 type pending struct {
 	vals map[string]*pval
+	// refused are keys asked for with different values: never written.
+	refused map[string]bool
 }
 
 type pval struct {
@@ -82,25 +84,54 @@ func (pm *pending) keys() []string {
 	return ks
 }
 
-// fill records path = value below pm; the first value asked for wins.
-func (pm *pending) fill(path []string, value *yaml.Node) {
+// fill records path = value below pm. The same value asked for again (by
+// several findings, or by several rendered objects built from one base) is
+// written once. Two different values for one key are a conflict: neither is
+// written, and fill reports it so that the planner can say so.
+func (pm *pending) fill(path []string, value *yaml.Node) (conflict bool) {
 	for i, k := range path {
+		if pm.refused[k] {
+			return false
+		}
 		v := pm.vals[k]
 		if i == len(path)-1 {
-			if v == nil {
+			switch {
+			case v == nil:
 				pm.vals[k] = &pval{leaf: value}
+			case v.leaf != nil && !sameValue(v.leaf, value):
+				delete(pm.vals, k)
+				if pm.refused == nil {
+					pm.refused = map[string]bool{}
+				}
+				pm.refused[k] = true
+				return true
 			}
-			return
+			return false
 		}
 		if v == nil {
 			v = &pval{sub: newPending()}
 			pm.vals[k] = v
 		}
 		if v.sub == nil {
-			return // a value was asked for here already
+			return false // a value was asked for here already
 		}
 		pm = v.sub
 	}
+	return false
+}
+
+// sameValue compares two values the fixer writes (scalars, or sequences of
+// scalars).
+func sameValue(a, b *yaml.Node) bool {
+	if a.Kind != b.Kind || a.Value != b.Value || len(a.Content) != len(b.Content) {
+		return false
+	}
+	for i := range a.Content {
+		if !sameValue(a.Content[i], b.Content[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func (pm *pending) count() int {
@@ -224,6 +255,12 @@ func (p *planner) noteShared(n *yaml.Node, shared bool) {
 	p.note(n, "edited a map that is shared through an anchor or merge key (<<); every alias of it gets the same fields")
 }
 
+// noteConflict says that two findings (usually of two objects rendered from
+// one source) asked for different values of one field, so none was written.
+func (p *planner) noteConflict(n *yaml.Node, path []string) {
+	p.note(n, "not fixed: %s is asked for with different values (by objects built from this file with different settings); set it by hand", strings.Join(path, "."))
+}
+
 // isEmpty reports a null value or an empty collection.
 func isEmpty(n *yaml.Node) bool {
 	switch n.Kind {
@@ -291,7 +328,9 @@ func (p *planner) add(doc *source.Document, ch lint.Change) {
 				p.insDoc[m] = doc
 				p.insOrd = append(p.insOrd, m)
 			}
-			pm.fill(ch.Path[i:], ch.Value)
+			if pm.fill(ch.Path[i:], ch.Value) {
+				p.noteConflict(m, ch.Path[i:])
+			}
 			p.noteShared(m, shared)
 			return
 		}
@@ -325,7 +364,9 @@ func (p *planner) add(doc *source.Document, ch lint.Change) {
 					rt.pv = &pval{sub: newPending()}
 				}
 				if rt.pv.sub != nil {
-					rt.pv.sub.fill(ch.Path[i+1:], ch.Value)
+					if rt.pv.sub.fill(ch.Path[i+1:], ch.Value) {
+						p.noteConflict(kn, ch.Path[i+1:])
+					}
 				}
 			}
 			p.noteShared(rv, shared)

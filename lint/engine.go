@@ -166,6 +166,9 @@ func (e *Engine) File(f *source.File) ([]Finding, Stats) {
 		out = append(out, sup.findings(e.opts.ReportUnusedIgnores)...)
 		st.Suppressed = sup.suppressed
 	}
+	if len(f.Docs) > 0 && f.Docs[0].Origins != nil {
+		relocate(out)
+	}
 	SortFindings(out)
 	return out, st
 }

@@ -64,6 +64,10 @@ type Finding struct {
 	Fixable       bool          `json:"fixable"`
 	// FixNote says why the fixer leaves this finding alone, when it does.
 	FixNote string `json:"fixNote,omitempty"`
+	// RenderedFrom says what a finding of a rendered document was built
+	// from (a kustomization folder, a chart); File and the positions are
+	// then those of the origin file a person edits. Nil for plain files.
+	RenderedFrom *source.Rendered `json:"renderedFrom,omitempty"`
 	// FixValueForbidden: the value the fixer would write (runAsUser, ...)
 	// is outside the assigned parameters; --fix refuses to run.
 	FixValueForbidden bool `json:"-"`
@@ -73,7 +77,9 @@ type Finding struct {
 	Changes []Change `json:"-"`
 	// Constraint is the constraint that failed.
 	Constraint *policy.Constraint `json:"-"`
-	// Doc is the document the finding is in.
+	// Doc is the document the finding is in: for a rendered document, the
+	// origin document that File names and Changes edit (nil when the origin
+	// was not parsed).
 	Doc *source.Document `json:"-"`
 }
 

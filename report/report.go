@@ -49,6 +49,12 @@ func (r *Run) AddFile(f *source.File, st lint.Stats, errs []*source.Error, findi
 		}
 		r.Sources[f.Path] = f.Lines()
 	}
+	// Findings of rendered documents are about their origin files.
+	for i := range findings {
+		if d := findings[i].Doc; findings[i].RenderedFrom != nil && d != nil && d.File.Path == findings[i].File {
+			r.Sources[d.File.Path] = d.File.Lines()
+		}
+	}
 }
 
 // Summary counts what was read and found.

@@ -53,6 +53,13 @@ type Document struct {
 	Index int
 	// Root is the document's mapping node.
 	Root *yaml.Node
+	// Origins resolves the nodes of a rendered document to the files a
+	// person edits (origin.go); nil for a plain file, whose nodes are their
+	// own origins.
+	Origins Origins
+	// Rendered says what a rendered document was built from; nil for a
+	// plain file.
+	Rendered *Rendered
 }
 
 // Error is a problem with an input, with the position it was found at.

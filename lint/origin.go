@@ -1,0 +1,178 @@
+package lint
+
+import (
+	"github.com/secctx-lint/secctx-lint/source"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// This file moves the findings of rendered documents (source.Document with
+// Origins) to the files a person edits. Rules and suppressions run on the
+// rendered tree, as the cluster sees it; only then are positions and
+// changes translated, so that every rule stays unaware of rendering.
+
+// relocate rewrites the findings of rendered documents in out: positions
+// become those of the origin nodes, changes are re-rooted at the origin
+// mappings (or dropped with a note when the origin cannot take them), and
+// Doc becomes the origin document the fixer edits.
+func relocate(out []Finding) {
+	idx := map[*source.Document]map[[2]int]keyValue{}
+	for i := range out {
+		f := &out[i]
+		doc := f.Doc
+		if doc == nil || doc.Origins == nil {
+			continue
+		}
+		byPos := idx[doc]
+		if byPos == nil {
+			byPos = positions(doc.Root)
+			idx[doc] = byPos
+		}
+		relocateOne(f, doc, byPos[[2]int{f.Line, f.Column}])
+	}
+}
+
+// keyValue is a mapping entry (key set) or a lone node (key nil).
+type keyValue struct{ key, value *yaml.Node }
+
+// positions indexes a rendered tree by the 1-based line and column that
+// span() reports for its nodes: mapping keys (with their values) first,
+// then any other node.
+func positions(root *yaml.Node) map[[2]int]keyValue {
+	out := map[[2]int]keyValue{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil {
+			return
+		}
+		at := [2]int{n.Line, n.Column}
+		if _, ok := out[at]; !ok {
+			out[at] = keyValue{value: n}
+		}
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				out[[2]int{k.Line, k.Column}] = keyValue{key: k, value: v}
+				walk(v)
+			}
+			return
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
+}
+
+func relocateOne(f *Finding, doc *source.Document, at keyValue) {
+	f.RenderedFrom = doc.Rendered
+	f.Doc = nil
+	node := at.key
+	if node == nil {
+		node = at.value
+	}
+	var o source.Origin
+	ok := node != nil
+	if ok {
+		o, ok = doc.Origins.Of(node)
+	}
+	if !ok {
+		// Nothing is known of the node: point at the object's origin.
+		o, ok = doc.Origins.Of(doc.Root)
+	}
+	if !ok {
+		f.File = "(rendered) " + doc.Rendered.Dir
+		f.Line, f.Column, f.EndLine, f.EndColumn = 0, 0, 0, 0
+		f.dropChanges("the object's source is not known")
+		return
+	}
+	f.File = o.Path
+	f.Line, f.Column, f.EndLine, f.EndColumn = o.Line, o.Column, o.Line, o.Column+1
+	if o.Node != nil && !o.Inherited {
+		var value *yaml.Node
+		if at.key != nil {
+			if vo, vok := doc.Origins.Of(at.value); vok && !vo.Inherited && vo.Doc == o.Doc {
+				value = vo.Node
+			}
+		}
+		key := o.Node
+		if at.key == nil {
+			key, value = nil, o.Node
+		}
+		f.Line, f.Column, f.EndLine, f.EndColumn = span(key, value)
+	}
+	if o.Doc != nil {
+		f.Doc = o.Doc
+	}
+	if len(f.Changes) == 0 {
+		return
+	}
+	changes, target, note := rerootChanges(doc, f.Changes)
+	if note != "" {
+		f.dropChanges(note)
+		return
+	}
+	f.Changes, f.Doc = changes, target
+}
+
+// dropChanges makes a finding unfixable with the reason.
+func (f *Finding) dropChanges(note string) {
+	if f.Fixable && f.FixNote == "" {
+		f.FixNote = note
+	}
+	f.Changes, f.Fixable = nil, false
+}
+
+// rerootChanges translates changes planned against the rendered tree into
+// changes of one origin document. Each change is re-rooted at the deepest
+// mapping on its path that the rendered tree holds, because that is the
+// mapping whose origin says where the missing key belongs: a securityContext
+// a patch supplied takes the new key in the patch, a container that only the
+// base defines takes it in the base. It returns a note instead when an origin
+// cannot take the edit or the changes would land in different documents.
+func rerootChanges(doc *source.Document, changes []Change) ([]Change, *source.Document, string) {
+	var target *source.Document
+	out := make([]Change, 0, len(changes))
+	for _, ch := range changes {
+		m, rest := ch.Map, ch.Path
+		for len(rest) > 1 {
+			next := source.Mapping(source.Get(m, rest[0]))
+			if next == nil {
+				break
+			}
+			m, rest = next, rest[1:]
+		}
+		if ch.Append && len(rest) == 1 {
+			// The items join an existing list: the list's origin must be
+			// the mapping's document too, or the edit would land elsewhere.
+			if seq := source.Get(m, rest[0]); seq != nil {
+				so, ok := doc.Origins.Of(seq)
+				mo, _ := doc.Origins.Of(m)
+				if !ok || !so.Editable || so.Inherited || so.Doc != mo.Doc {
+					return nil, nil, noteOf(so, ok)
+				}
+			}
+		}
+		o, ok := doc.Origins.Of(m)
+		if !ok || !o.Editable || o.Inherited || o.Doc == nil || source.Mapping(o.Node) == nil {
+			return nil, nil, noteOf(o, ok)
+		}
+		if target != nil && target != o.Doc {
+			return nil, nil, "the fields belong in more than one source file; add them by hand"
+		}
+		target = o.Doc
+		out = append(out, Change{Map: o.Node, Path: rest, Value: ch.Value, Append: ch.Append})
+	}
+	return out, target, ""
+}
+
+func noteOf(o source.Origin, ok bool) string {
+	switch {
+	case ok && o.Note != "":
+		return o.Note
+	case ok && o.Inherited:
+		return "the renderer added this part of the object; add the field in " + o.Path
+	default:
+		return "the rendered object's source cannot take the edit"
+	}
+}
