@@ -98,9 +98,21 @@ func GitHub(w io.Writer, r *Run) error {
 		if r.SarifFile != "" {
 			where += " and the SARIF file " + relPath(r.Root, r.SarifFile)
 		}
+		// Input errors are annotated first, so the hidden ones are those
+		// past the cap; counting them apart keeps "findings" meaning what
+		// the findings output means.
+		hiddenErrs := max(len(r.Errors)-AnnotationsPerLevel, 0)
+		hidden := plural(more-hiddenErrs, "more finding")
+		title := plural(len(r.Findings), "finding") + " in all"
+		if hiddenErrs > 0 {
+			hidden += " and " + plural(hiddenErrs, "input error")
+		}
+		if len(r.Errors) > 0 {
+			title += ", " + plural(len(r.Errors), "input error")
+		}
 		msg := fmt.Sprintf("%s not shown as annotations (GitHub keeps %d per level and step): see %s, or run secctx-lint locally.",
-			plural(more, "more finding"), AnnotationsPerLevel, where)
-		a.WithFieldsMap(map[string]string{"title": "secctx-lint: " + plural(total, "finding") + " in all"}).Noticef("%s", msg)
+			hidden, AnnotationsPerLevel, where)
+		a.WithFieldsMap(map[string]string{"title": "secctx-lint: " + title}).Noticef("%s", msg)
 	}
 	for i, x := range byLevel[1] {
 		if i == noticeCap {

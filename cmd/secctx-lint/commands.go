@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,6 +28,9 @@ func runCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, 
 	if len(args) == 0 {
 		return 0, false
 	}
+	if args[0] == "help" { // not in the map: cmdHelp reads it
+		return cmdHelp(args[1:], stdin, stdout, stderr), true
+	}
 	cmd, ok := subcommands[args[0]]
 	if !ok {
 		return 0, false
@@ -38,18 +40,14 @@ func runCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, 
 
 func cmdInit(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("secctx-lint init", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	force := fs.Bool("force", false, "overwrite an existing file")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: secctx-lint init [--force] [FILE]\n\nWrites a commented starting configuration to FILE (default %s; - for stdout).\n\n", cfgfile.FileName)
+		fmt.Fprintf(fs.Output(), "Usage: secctx-lint init [--force] [FILE]\n\nWrites a commented starting configuration to FILE (default %s; - for stdout).\n\n", cfgfile.FileName)
 		fs.PrintDefaults()
 	}
-	operands, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	operands, code, ok := parseCommand(fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	path := cfgfile.FileName
 	if len(operands) > 1 {
@@ -77,18 +75,15 @@ func cmdInit(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 func cmdPolicies(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("secctx-lint policies", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: secctx-lint policies\n\nLists every policy secctx-lint knows with its parameters and defaults, and every preset initiative with the values it passes.\n")
+		fmt.Fprint(fs.Output(), "Usage: secctx-lint policies\n\nLists every policy secctx-lint knows with its parameters and defaults, and every preset initiative with the values it passes.\n")
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	operands, code, ok := parseCommand(fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "secctx-lint policies: takes no arguments (got %s)\n", strings.Join(fs.Args(), " "))
+	if len(operands) > 0 {
+		fmt.Fprintf(stderr, "secctx-lint policies: takes no arguments (got %s)\n", strings.Join(operands, " "))
 		return exitUsage
 	}
 	writePolicies(stdout)

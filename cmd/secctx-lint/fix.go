@@ -115,6 +115,12 @@ func fixOne(engine *lint.Engine, lim source.Limits, f *source.File, errs []*sour
 	if string(res.Src) == string(f.Src) {
 		return r
 	}
+	if lim.MaxFileSize > 0 && int64(len(res.Src)) > lim.MaxFileSize {
+		// The fixed text would be refused when read back (and by the next
+		// run): say so instead of calling it a parse failure.
+		r.errs = append(r.errs, &source.Error{Path: f.Path, Msg: fmt.Sprintf("not fixed: the fixed text would be %d bytes, over --max-file-size %d", len(res.Src), lim.MaxFileSize)})
+		return r
+	}
 	f2, errs2 := source.Parse(f.Path, res.Src, lim)
 	if f2.Broken || len(errs2) > 0 {
 		// Never write what does not read back; this is a bug to report.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,5 +209,20 @@ spec:
 	}
 	if withSuggestion < 2 {
 		t.Errorf("%d diagnostics with suggestions, want at least 2 (seccomp, users too):\n%s", withSuggestion, out)
+	}
+}
+
+// TestFixOverMaxFileSize: when the fixed text would pass --max-file-size,
+// the message says so and the file is left as it was.
+func TestFixOverMaxFileSize(t *testing.T) {
+	_, cs, pod := setup(t)
+	size := len(testPod) + 10 // the original fits, the fixed text does not
+	code, errs, _ := runFixCLI("", "--constraint", cs, "--fix", "--max-file-size", fmt.Sprint(size), pod)
+	want := "not fixed: the fixed text would be "
+	if code != exitInput || !strings.Contains(errs, want) || !strings.Contains(errs, fmt.Sprintf("bytes, over --max-file-size %d", size)) || strings.Contains(errs, "please report") {
+		t.Errorf("exit %d, report:\n%s", code, errs)
+	}
+	if b, _ := os.ReadFile(pod); string(b) != testPod {
+		t.Errorf("file changed:\n%s", b)
 	}
 }

@@ -49,7 +49,7 @@ func safeStderr(w io.Writer, getenv func(string) string) (io.Writer, func()) {
 // emit writes the run: the SARIF file when asked, inside Actions the job
 // summary and the step outputs, then the chosen format on stdout.
 func emit(cfg *config, run *report.Run, stdout, stderr io.Writer, getenv func(string) string) error {
-	report.Version = version
+	report.Version = currentVersion()
 	actions := inActions(getenv)
 	if ws := getenv("GITHUB_WORKSPACE"); ws != "" {
 		run.Root = ws

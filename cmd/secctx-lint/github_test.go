@@ -202,9 +202,12 @@ func TestActionAnnotationCap(t *testing.T) {
 	for i := 0; i < 14; i++ {
 		writeFile(t, filepath.Join(ws, fmt.Sprintf("d/%02d.yaml", i)), fmt.Sprintf(ghBadPod, fmt.Sprint("w", i), "prod", "app"))
 	}
+	// An input error is an error annotation but not a finding: the
+	// notice's count must still match the findings output.
+	writeFile(t, filepath.Join(ws, "d/broken.yaml"), "kind: [\n")
 	s := runStep(t, ws, ws, nil, "--sarif-file", "all.sarif", "d")
 	count := map[string]int{}
-	more := ""
+	more, title := "", ""
 	for _, l := range actionstest.Lines(s.stdout) {
 		c, ok := actionstest.Parse(l)
 		if !ok {
@@ -212,15 +215,18 @@ func TestActionAnnotationCap(t *testing.T) {
 		}
 		count[c.Name]++
 		if strings.Contains(c.Data, "more finding") {
-			more = c.Data
+			more, title = c.Data, c.Properties["title"]
 		}
 	}
 	if count["error"] != 10 || count["warning"] != 10 || count["notice"] != 10 {
 		t.Errorf("annotations = %v, want 10 per level", count)
 	}
-	// 42 findings, 29 shown + the "more" notice.
-	if !strings.Contains(more, "13 more findings") || !strings.Contains(more, "job summary") || !strings.Contains(more, "all.sarif") {
+	// 42 findings and an input error: 29 shown + the "more" notice.
+	if !strings.Contains(more, "14 more findings not shown") || !strings.Contains(more, "job summary") || !strings.Contains(more, "all.sarif") {
 		t.Errorf("more notice = %q", more)
+	}
+	if title != "secctx-lint: 42 findings in all, 1 input error" {
+		t.Errorf("more notice title = %q", title)
 	}
 	if o := s.outputs(t); o["findings"] != "42" || o["errors"] != "14" {
 		t.Errorf("outputs = %v", o)

@@ -4,7 +4,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -132,10 +131,9 @@ Examples:
   helm template ./chart | secctx-lint -
 `
 
-func parseFlags(args []string, stderr io.Writer) (*config, error) {
-	cfg := &config{}
+// mainFlags defines the main command's flags on cfg.
+func mainFlags(cfg *config) *flag.FlagSet {
 	fs := flag.NewFlagSet("secctx-lint", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.initiative, "initiative", "restricted", "built-in initiative to judge with: "+strings.Join(policy.BuiltinNames(), " or "))
 	fs.Var(&cfg.constraints, "constraint", "Gatekeeper constraint file (K8sPSP* or K8sAzure* kinds, or a List of them) to judge with instead of an initiative; repeatable")
 	fs.StringVar(&cfg.namespace, "namespace", "default", "namespace for objects without metadata.namespace")
@@ -152,14 +150,29 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.reportUnusedIgnores, "report-unused-ignores", false, "report secctx-lint ignore annotations and comments that silence nothing")
 	fs.BoolVar(&cfg.noIgnores, "no-ignores", false, "honour no secctx-lint ignore annotation or comment: report every finding")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, usageHead)
+		fmt.Fprint(fs.Output(), usageHead)
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, usageTail)
+		fmt.Fprint(fs.Output(), usageTail)
 	}
-	paths, err := parseInterspersed(fs, args)
-	if err != nil {
-		return nil, err
+	return fs
+}
+
+// parseFlags parses the main command's arguments. It returns a nil config
+// with the exit status when parsing already decided the run (--help, a
+// bad flag: both printed).
+func parseFlags(args []string, stdout, stderr io.Writer) (*config, int, error) {
+	cfg := &config{}
+	fs := mainFlags(cfg)
+	paths, code, ok := parseCommand(fs, args, stdout, stderr)
+	if !ok {
+		return nil, code, nil
 	}
+	cfg, err := checkFlags(cfg, fs, paths)
+	return cfg, exitUsage, err
+}
+
+// checkFlags validates what the flags say together.
+func checkFlags(cfg *config, fs *flag.FlagSet, paths []string) (*config, error) {
 	cfg.paths = paths
 	if cfg.maxSize <= 0 {
 		return nil, fmt.Errorf("--max-file-size must be a positive number of bytes")
@@ -269,17 +282,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if code, ok := runCommand(args, stdin, stdout, stderr); ok {
 		return code
 	}
-	cfg, err := parseFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
+	cfg, code, err := parseFlags(args, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
 		return exitUsage
 	}
+	if cfg == nil {
+		return code
+	}
 	cfg.format = chooseFormat(cfg.format, getenv)
 	if cfg.showVersion {
-		fmt.Fprintf(stdout, "secctx-lint %s\n", version)
+		fmt.Fprintf(stdout, "secctx-lint %s\n", currentVersion())
 		return exitOK
 	}
 	cs, cerrs, err := constraints(cfg)

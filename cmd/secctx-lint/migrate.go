@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -64,18 +63,14 @@ Flags:
 
 func cmdMigratePSP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("secctx-lint migrate-psp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	output := fs.String("output", "", "write the configuration to this file (atomically) instead of stdout")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, migrateUsage)
+		fmt.Fprint(fs.Output(), migrateUsage)
 		fs.PrintDefaults()
 	}
-	operands, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	operands, code, ok := parseCommand(fs, args, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if len(operands) == 0 {
 		fmt.Fprintln(stderr, "secctx-lint migrate-psp: name at least one PodSecurityPolicy file (or - for stdin); see --help")

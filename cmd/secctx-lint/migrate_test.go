@@ -90,12 +90,12 @@ func TestMigratePSPUsage(t *testing.T) {
 		t.Errorf("bad flag: exit %d", code)
 	}
 	code, out, errs := runCLI(t, "", "migrate-psp", "--help")
-	if code != exitOK || out != "" || !strings.Contains(errs, "allowedProcMountTypes            -> proc-mount") || !strings.Contains(errs, "-output") {
-		t.Errorf("help: exit %d:\n%s", code, errs)
+	if code != exitOK || errs != "" || !strings.Contains(out, "allowedProcMountTypes            -> proc-mount") || !strings.Contains(out, "-output") {
+		t.Errorf("help: exit %d:\n%s", code, out)
 	}
-	code, _, errs = runCLI(t, "", "--help")
-	if code != exitOK || !strings.Contains(errs, "secctx-lint migrate-psp") {
-		t.Errorf("main usage does not name migrate-psp:\n%s", errs)
+	code, out, _ = runCLI(t, "", "--help")
+	if code != exitOK || !strings.Contains(out, "secctx-lint migrate-psp") {
+		t.Errorf("main usage does not name migrate-psp:\n%s", out)
 	}
 	if code, _, errs := runCLI(t, "", "migrate-psp", "--output", filepath.Join(t.TempDir(), "no", "such", "dir.yaml"), restrictedPSP); code != exitUsage {
 		t.Errorf("unwritable output: exit %d, %s", code, errs)

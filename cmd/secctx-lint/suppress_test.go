@@ -113,9 +113,9 @@ spec:
 }
 
 func TestHelpExplainsSuppressions(t *testing.T) {
-	_, _, errs := runCLI(t, "", "--help")
+	_, out, _ := runCLI(t, "", "--help")
 	for _, want := range []string{"-no-ignores", "-report-unused-ignores", "Suppressions:", "# secctx-lint:ignore rule[,rule...]: reason", "secctx-lint.io/ignore"} {
-		if !strings.Contains(errs, want) {
+		if !strings.Contains(out, want) {
 			t.Errorf("--help lacks %q", want)
 		}
 	}
@@ -134,12 +134,17 @@ func TestReadmeSuppressionExample(t *testing.T) {
 		t.Fatal("no yaml example in the README's Suppressions section")
 	}
 	p := write(t, t.TempDir(), "agent.yaml", example)
-	code, out, _ := runCLI(t, "", "--initiative", "baseline", "--report-unused-ignores", p)
-	if code != exitOK || !strings.Contains(out, "0 errors, 0 warnings, 0 notices, 4 suppressed") {
-		t.Errorf("exit %d\n%s", code, out)
+	// As the README says: under the default initiative five findings are
+	// silenced, no suppression is unused, and the rest is what --fix
+	// writes (the --diff exit status is that of the fixed text).
+	code, out, errs := runCLI(t, "", "--config", "none", "--report-unused-ignores", "--diff", p)
+	if code != exitOK || !strings.Contains(errs, "0 errors, 0 warnings, 0 notices, 5 suppressed") || !strings.Contains(out, "+        runAsUser: 1000") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errs)
 	}
-	code, out, _ = runCLI(t, "", "--initiative", "baseline", "--no-ignores", p)
-	if code != exitFindings || !strings.Contains(out, "4 warnings") {
-		t.Errorf("--no-ignores: exit %d\n%s", code, out)
+	code, out, _ = runCLI(t, "", "--config", "none", "--no-ignores", p)
+	for _, rule := range []string{"host-namespaces", "volume-types", "capabilities", "privilege-escalation", "privileged-containers"} {
+		if code != exitFindings || !strings.Contains(out, " "+rule+": ") && !strings.Contains(out, " "+rule+" (strict): ") {
+			t.Errorf("--no-ignores: exit %d, no %s finding\n%s", code, rule, out)
+		}
 	}
 }
