@@ -75,7 +75,7 @@ func TestCorpus(t *testing.T) {
 	files := loadCorpus(t)
 	e := restrictedEngine(t)
 	var refused []string
-	findings, workloads, docs := 0, 0, 0
+	findings, workloads, docs, invalid := 0, 0, 0, 0
 	for _, cf := range files {
 		f, errs := source.Parse(cf.rel, cf.src, source.DefaultLimits)
 		if len(errs) > 0 {
@@ -84,8 +84,12 @@ func TestCorpus(t *testing.T) {
 		}
 		fs, st := e.File(f)
 		for _, fd := range fs {
-			if fd.Line < 1 || fd.Column < 1 || fd.Field == "" || fd.Message == "" || fd.PolicyID == "" {
+			if fd.Line < 1 || fd.Column < 1 || fd.Field == "" || fd.Message == "" || (fd.PolicyID == "" && fd.Rule != lint.RuleInvalidField) {
 				t.Errorf("%s: incomplete finding %+v", cf.rel, fd)
+			}
+			if fd.Rule == lint.RuleInvalidField {
+				invalid++
+				t.Logf("%s:%d:%d: %s", cf.rel, fd.Line, fd.Column, fd.Message)
 			}
 		}
 		findings += len(fs)
@@ -96,7 +100,7 @@ func TestCorpus(t *testing.T) {
 	if strings.Join(refused, "\n") != strings.Join(corpusRefusals, "\n") {
 		t.Errorf("refused files:\n%s\nwant:\n%s", strings.Join(refused, "\n"), strings.Join(corpusRefusals, "\n"))
 	}
-	t.Logf("%d files, %d documents, %d workloads, %d findings (restricted), %d refused", len(files), docs, workloads, findings, len(refused))
+	t.Logf("%d files, %d documents, %d workloads, %d findings (restricted), %d invalid-field, %d refused", len(files), docs, workloads, findings, invalid, len(refused))
 }
 
 // benchCorpus loads the corpus and sets the bytes each iteration reads.

@@ -156,6 +156,7 @@ func (e *Engine) File(f *source.File) ([]Finding, Stats) {
 				r := &reporter{engine: e, pod: pod, ck: ck, out: &out, owners: owners}
 				ck.chk.check(pod, r)
 			}
+			e.invalidFields(pod, &out, owners)
 			if sup != nil {
 				sup.pod(pod)
 				out = sup.filter(pod, out, from, *owners)

@@ -291,6 +291,9 @@ func (u *users) checkSupplemental(p *Pod, rep *reporter) {
 		return
 	}
 	k, v := source.Lookup(p.PodSC(), "supplementalGroups")
+	if !source.IsNull(v) && v.Kind != yaml.SequenceNode {
+		return // not a list: the API server refuses the object (invalid-field)
+	}
 	items := source.Items(v)
 	if len(items) > 0 {
 		for _, it := range items {

@@ -3,6 +3,7 @@ package lint
 import (
 	"bytes"
 	"fmt"
+	"github.com/secctx-lint/secctx-lint/apitype"
 	"sort"
 	"strings"
 
@@ -356,7 +357,7 @@ func (s *suppressor) parse(d *directive, text string, colAt func(int) int) {
 		switch {
 		case id == "all" || id == "*":
 			d.entries = append(d.entries, &ignoreEntry{col: col, end: end})
-		case rules[id] != nil:
+		case rules[id] != nil || id == RuleInvalidField:
 			d.entries = append(d.entries, &ignoreEntry{rule: id, col: col, end: end})
 		default:
 			s.problem(d, RuleInvalidIgnore, col, end, unknownRuleMessage(r.id))
@@ -401,7 +402,7 @@ func unknownRuleMessage(id string) string {
 	msg := fmt.Sprintf("unknown rule %q in suppression", id)
 	best, bestDist := "", 4
 	for known := range rules {
-		d := editDistance(strings.ToLower(id), known)
+		d := apitype.EditDistance(strings.ToLower(id), known)
 		if len(id) >= 4 && strings.Contains(known, strings.ToLower(id)) {
 			d = min(d, 2) // "privileged" for privileged-containers
 		}
@@ -413,27 +414,6 @@ func unknownRuleMessage(id string) string {
 		return msg + fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	return msg + "; it silences nothing"
-}
-
-// editDistance is the Levenshtein distance of two short ASCII strings.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func (s *suppressor) problem(d *directive, rule string, col, end int, msg string) {

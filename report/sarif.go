@@ -142,6 +142,7 @@ var securitySeverity = map[string]string{
 
 // ruleHelp says how to satisfy each rule.
 var ruleHelp = map[string]string{
+	lint.RuleInvalidField:      "Correct the field: the Kubernetes API server refuses an unknown field (kubectl validates strictly by default) or a value of the wrong type before any admission policy runs. The message names the closest known fields; a quoted number or boolean is a string to the API server.",
 	"privileged-containers":    "Remove securityContext.privileged: true from every container, init container and ephemeral container (or set it to false).",
 	"privilege-escalation":     "Set securityContext.allowPrivilegeEscalation: false on every container. It must not be combined with privileged: true or an added CAP_SYS_ADMIN.",
 	"host-network-ports":       "Remove hostNetwork: true from the pod spec and hostPort from container ports, or use only the host ports the assignment allows.",
@@ -363,6 +364,9 @@ func sarifRules(findings []lint.Finding) ([]sarifRule, map[string]int) {
 			full += ")"
 		}
 		full += ": secctx-lint judges each pod template in a manifest as this policy judges the Pods it creates."
+		if id == lint.RuleInvalidField {
+			full = name + ": the Kubernetes API server refuses the object before any admission policy sees it."
+		}
 		md := help
 		if guid != "" {
 			md += fmt.Sprintf("\n\nAzure Policy: [%s](%s), definition id `%s`, version %s.", name, policyURL(guid), guid, version)

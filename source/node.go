@@ -3,7 +3,6 @@ package source
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -112,38 +111,26 @@ func Str(n *yaml.Node) (s string, ok bool) {
 }
 
 // Bool reads a boolean the way kubectl's YAML reader (YAML 1.1) does: plain
-// yes/no/on/off count too. ok is false when n is not a boolean.
+// yes/no/on/off/y/n count too; a quoted "true" is a string. ok is false when
+// n is not a boolean.
 func Bool(n *yaml.Node) (b, ok bool) {
-	n = Resolve(n)
-	if n == nil || n.Kind != yaml.ScalarNode {
+	v, ok := Scalar(n)
+	if !ok || v.Kind != KindBool {
 		return false, false
 	}
-	if n.Tag == "!!bool" || (n.Style == 0 && n.Tag == "!!str") {
-		switch strings.ToLower(n.Value) {
-		case "true", "yes", "on", "y":
-			return true, true
-		case "false", "no", "off", "n":
-			return false, true
-		}
-	}
-	return false, false
+	return v.Bool, true
 }
 
-// Int reads an integer scalar. ok is false when n is not an integer.
+// Int reads an integer as the API server would after kubectl's conversion
+// (see Scalar): 0x3E8 and 1e3 are 1000, a quoted "1000" is no integer. ok
+// is false when n is not an integer.
 func Int(n *yaml.Node) (v int64, ok bool) {
-	n = Resolve(n)
-	if n == nil || n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+	s, ok := Scalar(n)
+	if !ok || s.Kind != KindNumber {
 		return 0, false
 	}
-	s := strings.ReplaceAll(n.Value, "_", "")
-	if v, err := strconv.ParseInt(s, 0, 64); err == nil {
-		return v, true
-	}
-	var out int64
-	if err := n.Decode(&out); err == nil {
-		return out, true
-	}
-	return 0, false
+	v, err := strconv.ParseInt(s.JSON, 10, 64)
+	return v, err == nil
 }
 
 // Strings returns the string values of a sequence's scalar items.
@@ -197,24 +184,29 @@ func StringMap(n *yaml.Node) map[string]string {
 	return out
 }
 
-// Describe says what a node is, for messages: "a list", "an integer (5)",
-// "a string ("x")", ...
+// Describe says what a node is as kubectl reads it (see Scalar), for
+// messages: "a list", "an integer (5)", "a boolean (yes)", "a string ("x")".
 func Describe(n *yaml.Node) string {
+	n = Resolve(n)
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.ScalarNode:
-		switch n.Tag {
-		case "!!int":
+		sc, _ := Scalar(n)
+		switch sc.Kind {
+		case KindNumber:
+			if sc.Float {
+				return "a number (" + n.Value + ")"
+			}
 			return "an integer (" + n.Value + ")"
-		case "!!bool":
+		case KindBool:
 			return "a boolean (" + n.Value + ")"
-		case "!!float":
-			return "a number (" + n.Value + ")"
-		case "!!null":
+		case KindNull:
 			return "null"
+		case KindBad:
+			return n.Value + ", which is not a JSON number"
 		}
 		return fmt.Sprintf("a string (%q)", n.Value)
 	}
