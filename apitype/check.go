@@ -16,8 +16,9 @@ import (
 
 // Problem is one field the API server refuses.
 type Problem struct {
-	// Key is the field's key node (nil for a list item); Value its value.
-	Key, Value *yaml.Node
+	// Key is the field's key node (nil for a list item); Value its value;
+	// Parent the mapping that holds Key.
+	Key, Value, Parent *yaml.Node
 	// Field is the dotted path, prefixed with the path given to Check.
 	Field string
 	Msg   string
@@ -177,7 +178,7 @@ func (c *checker) mapping(m *yaml.Node, s *schema, path string) {
 			c.value(e.key, e.value, fs, field, e.merged)
 			continue
 		}
-		p := Problem{Key: e.key, Value: source.Resolve(e.value), Field: field, Unknown: true, Merged: e.merged}
+		p := Problem{Key: e.key, Value: source.Resolve(e.value), Parent: m, Field: field, Unknown: true, Merged: e.merged}
 		p.Suggest = closest(e.name, s.names)
 		p.Msg = fmt.Sprintf("unknown field %q in %s (Kubernetes %s API)", e.key.Value, s.name, APIVersion)
 		if e.name != e.key.Value {
@@ -191,6 +192,12 @@ func (c *checker) mapping(m *yaml.Node, s *schema, path string) {
 		}
 		p.Msg += "; the API server's strict field validation refuses the object"
 		c.out = append(c.out, p)
+		if len(p.Suggest) == 1 {
+			// What is below a misspelt key is checked as what it will
+			// be once renamed, so that its own typos are found (and
+			// fixed) in the same run.
+			c.value(e.key, e.value, s.fields[p.Suggest[0]], joinPath(path, p.Suggest[0]), e.merged)
+		}
 	}
 	// Two unknown keys closest to the same field: which one is meant is a
 	// guess, so neither is renamed.

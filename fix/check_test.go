@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"testing"
 
@@ -170,11 +171,15 @@ func expected(tb testing.TB, f *source.File, fs []lint.Finding) []any {
 	if err != nil {
 		tb.Fatalf("decode original: %v", err)
 	}
+	applyTokens(tb, docs, fs)
 	for _, fd := range fs {
 		if !fd.Fixable || fd.Doc == nil {
 			continue
 		}
 		for _, ch := range fd.Changes {
+			if ch.Token != nil {
+				continue
+			}
 			m := source.Mapping(ch.Map)
 			rest := ch.Path
 			for i, k := range ch.Path {
@@ -205,6 +210,76 @@ func expected(tb testing.TB, f *source.File, fs []lint.Finding) []any {
 		}
 	}
 	return docs
+}
+
+// applyTokens applies the token changes to the decoded documents: renamed
+// keys and unquoted values, the deepest first so that the paths, read on
+// the original tree, still lead to them.
+func applyTokens(tb testing.TB, docs []any, fs []lint.Finding) {
+	type op struct {
+		doc  int
+		path []pathElem
+		ch   lint.Change
+	}
+	var ops []op
+	for _, fd := range fs {
+		if !fd.Fixable || fd.Doc == nil {
+			continue
+		}
+		for _, ch := range fd.Changes {
+			if ch.Token == nil {
+				continue
+			}
+			target := ch.Map
+			if target == nil {
+				target = ch.Token
+			}
+			var paths [][]pathElem
+			pathsOf(fd.Doc.Root, target, nil, &paths, 0)
+			for _, p := range paths {
+				ops = append(ops, op{fd.Doc.Index, p, ch})
+			}
+		}
+	}
+	sort.SliceStable(ops, func(i, j int) bool { return len(ops[i].path) > len(ops[j].path) })
+	for _, o := range ops {
+		if o.ch.Map != nil {
+			if m := navigate(docs[o.doc], o.path); m != nil {
+				if v, ok := m[o.ch.Token.Value]; ok {
+					delete(m, o.ch.Token.Value)
+					m[o.ch.Text] = v
+				}
+			}
+			continue
+		}
+		var val any
+		if err := yaml.Unmarshal([]byte(o.ch.Text), &val); err != nil {
+			tb.Fatal(err)
+		}
+		last := o.path[len(o.path)-1]
+		var parent any = docs[o.doc]
+		for _, e := range o.path[:len(o.path)-1] {
+			if e.idx >= 0 {
+				s, _ := parent.([]any)
+				if e.idx >= len(s) {
+					parent = nil
+					break
+				}
+				parent = s[e.idx]
+			} else {
+				m, _ := parent.(map[string]any)
+				parent = m[e.key]
+			}
+		}
+		switch x := parent.(type) {
+		case map[string]any:
+			x[last.key] = val
+		case []any:
+			if last.idx < len(x) {
+				x[last.idx] = val
+			}
+		}
+	}
 }
 
 func copyAny(v any) any {
@@ -245,8 +320,18 @@ func checkFix(t testing.TB, name string, src []byte) (st checkStats) {
 		return
 	}
 	st.fixed, st.fields = 1, res.Fields
-	// (1) Only token lines are removed.
-	ops := diffLines(splitLines(src), splitLines(out))
+	// (1) Only token lines are removed, and lines whose key or value a
+	// token change rewrites.
+	rewritten := map[string]bool{}
+	srcLines := splitLines(src)
+	for _, fd := range fs {
+		for _, ch := range fd.Changes {
+			if fd.Fixable && ch.Token != nil && ch.Token.Line-1 < len(srcLines) {
+				rewritten[strings.TrimRight(srcLines[ch.Token.Line-1], "\r\n")] = true
+			}
+		}
+	}
+	ops := diffLines(srcLines, splitLines(out))
 	var added []string
 	for _, op := range ops {
 		if op.kind == '+' {
@@ -261,7 +346,7 @@ func checkFix(t testing.TB, name string, src []byte) (st checkStats) {
 		switch {
 		case !strings.HasSuffix(op.text, "\n"):
 			st.removedNoEOL++
-		case tokenLine(line):
+		case tokenLine(line) || rewritten[line]:
 			st.removedToken++
 		case prefixOfAny(line, added):
 			st.removedComma++

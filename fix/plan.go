@@ -169,6 +169,10 @@ type planner struct {
 	appDoc  map[*yaml.Node]*source.Document
 	appOrd  []*yaml.Node
 	noted   map[*yaml.Node]bool
+	// renamed maps a mapping to the keys planned renames give it (new
+	// name → the key node renamed); tokens are the tokens rewritten.
+	renamed map[*yaml.Node]map[string]*yaml.Node
+	tokens  map[*yaml.Node]bool
 	notes   []Note
 	edits   []Edit
 	fields  int
@@ -186,6 +190,8 @@ func plan(f *source.File, findings []lint.Finding) (*planner, error) {
 		apps:    map[*yaml.Node][]*yaml.Node{},
 		appDoc:  map[*yaml.Node]*source.Document{},
 		noted:   map[*yaml.Node]bool{},
+		renamed: map[*yaml.Node]map[string]*yaml.Node{},
+		tokens:  map[*yaml.Node]bool{},
 	}
 	var any bool
 	for i := range findings {
@@ -200,13 +206,21 @@ func plan(f *source.File, findings []lint.Finding) (*planner, error) {
 	if f.Broken {
 		return nil, ErrNotWritable
 	}
-	for i := range findings {
-		fd := &findings[i]
-		if !fd.Fixable || fd.Doc == nil || fd.Doc.File != f {
-			continue
-		}
-		for _, ch := range fd.Changes {
-			p.add(fd.Doc, ch)
+	// Tokens first: the renames they plan change where the other changes go.
+	for _, tokens := range []bool{true, false} {
+		for i := range findings {
+			fd := &findings[i]
+			if !fd.Fixable || fd.Doc == nil || fd.Doc.File != f {
+				continue
+			}
+			for _, ch := range fd.Changes {
+				switch {
+				case tokens && ch.Token != nil:
+					p.planToken(ch)
+				case !tokens && ch.Token == nil:
+					p.add(fd.Doc, ch)
+				}
+			}
 		}
 	}
 	for _, m := range p.insOrd {
@@ -320,6 +334,11 @@ func (p *planner) add(doc *source.Document, ch lint.Change) {
 	for i, key := range ch.Path {
 		last := i == len(ch.Path)-1
 		owner, kn, vn := physLookup(m, key, 0)
+		if kn == nil {
+			if k, v := p.renamedKey(m, key); k != nil {
+				owner, kn, vn = m, k, v
+			}
+		}
 		if kn == nil {
 			pm := p.inserts[m]
 			if pm == nil {

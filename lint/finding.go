@@ -87,11 +87,18 @@ type Finding struct {
 // Value, creating the maps on the way. It never replaces a value the user
 // wrote: the fixer only fills what is absent or null. With Append set, the
 // items of the sequence Value are appended to an existing sequence.
+//
+// With Token set, the change instead rewrites that scalar token (a key or a
+// value, written in the file) as Text: a misspelt key renamed, a quoted
+// number unquoted. For a renamed key Map is the mapping that holds it, so
+// that other changes to the same map see the new name.
 type Change struct {
 	Map    *yaml.Node
 	Path   []string
 	Value  *yaml.Node
 	Append bool
+	Token  *yaml.Node
+	Text   string
 }
 
 // Scalar values for changes.

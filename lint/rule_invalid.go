@@ -41,7 +41,15 @@ func (e *Engine) invalidFields(p *Pod, out *[]Finding, owners *[]*Container) {
 			f.Container = ct.Name
 		}
 		f.Line, f.Column, f.EndLine, f.EndColumn = span(pr.Key, pr.Value)
-		f.FixNote = invalidFixNote(pr)
+		switch {
+		case pr.Rename != "":
+			f.Changes = []Change{{Map: pr.Parent, Token: pr.Key, Text: pr.Rename}}
+		case pr.Plain != "":
+			f.Changes = []Change{{Token: pr.Value, Text: pr.Plain}}
+		default:
+			f.FixNote = invalidFixNote(pr)
+		}
+		f.Fixable = len(f.Changes) > 0
 		*out = append(*out, f)
 		if owners != nil {
 			*owners = append(*owners, ct)
