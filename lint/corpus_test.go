@@ -2,6 +2,7 @@ package lint_test
 
 import (
 	"bytes"
+	"github.com/secctx-lint/secctx-lint/internal/linttest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/secctx-lint/secctx-lint/lint"
-	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/source"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -55,19 +55,7 @@ func loadCorpus(tb testing.TB) []corpusFile {
 	return out
 }
 
-func restrictedEngine(tb testing.TB) *lint.Engine {
-	in, _ := policy.Builtin("restricted")
-	cs, err := (&policy.Assignment{Initiative: in, Effect: policy.Audit,
-		Match: policy.Match{ExcludedNamespaces: policy.DefaultExcludedNamespaces}}).Constraints()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	e, err := lint.New(cs, lint.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return e
-}
+func restrictedEngine(tb testing.TB) *lint.Engine { return linttest.Restricted(tb) }
 
 // Every corpus file is read and judged without a crash, and the only
 // errors are the files that are truly not valid manifests.

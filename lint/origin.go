@@ -107,6 +107,14 @@ func relocateOne(f *Finding, doc *source.Document, at keyValue) {
 	if len(f.Changes) == 0 {
 		return
 	}
+	if o, ok := absentOrigin(doc, f.Changes[0]); ok && o.Line > 0 {
+		// A missing field whose map the template prints from a value is
+		// reported where it belongs: at that value.
+		f.File, f.Line, f.Column, f.EndLine, f.EndColumn = o.Path, o.Line, o.Column, o.Line, o.Column+1
+		if o.Doc != nil {
+			f.Doc = o.Doc
+		}
+	}
 	changes, target, note := rerootChanges(doc, f.Changes)
 	if note != "" {
 		f.dropChanges(note)
@@ -142,6 +150,23 @@ func rerootChanges(doc *source.Document, changes []Change) ([]Change, *source.Do
 			}
 			m, rest = next, rest[1:]
 		}
+		if len(rest) > 1 && source.Get(m, rest[0]) == nil {
+			if ao, ok := doc.Origins.(source.AbsentOrigins); ok {
+				if o, ok := ao.OfAbsent(m, rest[0]); ok {
+					// The missing map's fields go into its source (a values
+					// map the template prints only when it is not empty).
+					if !o.Editable || o.Doc == nil || source.Mapping(o.Node) == nil {
+						return nil, nil, noteOf(o, true)
+					}
+					if target != nil && target != o.Doc {
+						return nil, nil, "the fields belong in more than one source file; add them by hand"
+					}
+					target = o.Doc
+					out = append(out, Change{Map: o.Node, Path: underKeys(o, rest[1:]), Value: ch.Value, Append: ch.Append})
+					continue
+				}
+			}
+		}
 		if ch.Append && len(rest) == 1 {
 			// The items join an existing list: the list's origin must be
 			// the mapping's document too, or the edit would land elsewhere.
@@ -161,9 +186,37 @@ func rerootChanges(doc *source.Document, changes []Change) ([]Change, *source.Do
 			return nil, nil, "the fields belong in more than one source file; add them by hand"
 		}
 		target = o.Doc
-		out = append(out, Change{Map: o.Node, Path: rest, Value: ch.Value, Append: ch.Append})
+		out = append(out, Change{Map: o.Node, Path: underKeys(o, rest), Value: ch.Value, Append: ch.Append})
 	}
 	return out, target, ""
+}
+
+// underKeys is a change's path below an origin's Node.
+func underKeys(o source.Origin, rest []string) []string {
+	if len(o.Keys) == 0 {
+		return rest
+	}
+	return append(append([]string{}, o.Keys...), rest...)
+}
+
+// absentOrigin is the origin of the first key on a change's path that the
+// rendered tree lacks, when the Origins know where such a key belongs.
+func absentOrigin(doc *source.Document, ch Change) (source.Origin, bool) {
+	ao, ok := doc.Origins.(source.AbsentOrigins)
+	if !ok {
+		return source.Origin{}, false
+	}
+	m := ch.Map
+	for _, key := range ch.Path {
+		next := source.Get(m, key)
+		if next == nil {
+			return ao.OfAbsent(m, key)
+		}
+		if m = source.Mapping(next); m == nil {
+			break
+		}
+	}
+	return source.Origin{}, false
 }
 
 func noteOf(o source.Origin, ok bool) string {

@@ -163,3 +163,61 @@ func TestSameEditFromTwoRenders(t *testing.T) {
 		t.Errorf("no conflict note: %+v", got.Notes)
 	}
 }
+
+// absentOrigins adds to an OriginMap where a key the rendered tree lacks
+// belongs (source.AbsentOrigins).
+type absentOrigins struct {
+	source.OriginMap
+	parent *yaml.Node
+	key    string
+	at     source.Origin
+}
+
+func (a absentOrigins) OfAbsent(parent *yaml.Node, key string) (source.Origin, bool) {
+	return a.at, parent == a.parent && key == a.key
+}
+
+// A pod securityContext that the rendered object lacks but whose source is
+// known (a values map written `{}` that the template prints only when it is
+// not empty) is reported there, and the fields go into it: the `{}` token
+// becomes a block, from its parent (Origin.Keys), comments below it kept.
+func TestAbsentKeyGoesToItsOrigin(t *testing.T) {
+	values := parse(t, "chart/values.yaml", "replicas: 1\npodSecurityContext: {}\n  # fsGroup: 2000\n")
+	rendered := parse(t, "helm template chart", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: x\n    securityContext:\n      allowPrivilegeEscalation: false\n")
+	spec := source.Get(rendered.Docs[0].Root, "spec")
+	root := values.Docs[0].Root
+	at := source.Origin{Path: values.Path, Line: 2, Column: 1, Doc: values.Docs[0], Node: root, Keys: []string{"podSecurityContext"}, Editable: true}
+	tmpl := source.Origin{Path: "chart/templates/pod.yaml", Line: 1, Column: 1, Note: "a template expression"}
+	m := source.OriginMap{}
+	var all func(n *yaml.Node)
+	all = func(n *yaml.Node) {
+		m[n] = tmpl
+		for _, c := range n.Content {
+			all(c)
+		}
+	}
+	all(rendered.Docs[0].Root)
+	rendered.Docs[0].Origins = absentOrigins{OriginMap: m, parent: spec, key: "securityContext", at: at}
+	rendered.Docs[0].Rendered = &source.Rendered{Kind: "helm", Dir: "chart"}
+	findings, _ := restrictedEngine(t).File(rendered)
+	var fixable []lint.Finding
+	for _, f := range findings {
+		if f.Field == "spec.securityContext.runAsUser" && (f.File != "chart/values.yaml" || f.Line != 2) {
+			t.Errorf("runAsUser reported at %s:%d, want chart/values.yaml:2", f.File, f.Line)
+		}
+		if f.Fixable {
+			fixable = append(fixable, f)
+		}
+	}
+	if len(fixable) == 0 {
+		t.Fatalf("nothing fixable: %+v", findings)
+	}
+	res, err := fix.File(values, fixable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(res.Src)
+	if !strings.HasPrefix(out, "replicas: 1\npodSecurityContext:\n  fsGroup: 2000\n") || !strings.HasSuffix(out, "  # fsGroup: 2000\n") || strings.Contains(out, "{}") {
+		t.Errorf("fixed values:\n%s", out)
+	}
+}

@@ -25,6 +25,11 @@ type Origin struct {
 	// mapping, the mapping a missing key is inserted into; for a key or a
 	// scalar, the one to point at. Nil when Doc is nil.
 	Node *yaml.Node
+	// Keys, when set, say that the rendered mapping stands for the value
+	// at these keys below Node, which is then that value's parent mapping:
+	// a values map written `{}` or left empty (null) takes its new fields
+	// as a block in place of the token, which only the parent can say.
+	Keys []string
 	// Editable: the fixer may splice new keys into Node in Doc.File. False
 	// for a JSON 6902 patch, a generated object, a remote base, a template
 	// expression or a field a later patch replaces.
@@ -44,6 +49,16 @@ type Origin struct {
 // and reports false when nothing at all is known about the node.
 type Origins interface {
 	Of(rendered *yaml.Node) (Origin, bool)
+}
+
+// AbsentOrigins is what an Origins may also know: where a key that a
+// rendered mapping lacks belongs. Helm prints `securityContext:` only when
+// the values map behind it is not empty (`{{- with .Values.podSecurityContext }}`),
+// so a missing pod securityContext belongs in that values map, not in the
+// template. OfAbsent's origin is the mapping the absent key's own fields
+// go into (the values map itself).
+type AbsentOrigins interface {
+	OfAbsent(parent *yaml.Node, key string) (Origin, bool)
 }
 
 // Rendered says what a rendered document was built from. Its JSON form is
