@@ -1,0 +1,56 @@
+package helm
+
+import (
+	"os"
+	"sync"
+
+	"github.com/secctx-lint/secctx-lint/source"
+)
+
+// Cache holds the origin files of a run, each parsed once: the values
+// files as YAML, the templates with their actions blanked out (the bytes
+// kept are the template's own). Safe for concurrent renders.
+type Cache struct {
+	mu    sync.Mutex
+	files map[string]*source.File
+}
+
+// NewCache returns an empty cache.
+func NewCache() *Cache { return &Cache{files: map[string]*source.File{}} }
+
+func (c *Cache) values(p string, lim source.Limits) *source.File {
+	return c.get("v:"+p, func() *source.File {
+		f, _ := source.ReadFile(source.Input{Path: p}, nil, lim)
+		return f
+	})
+}
+
+// template parses a template with its actions blanked to spaces, which
+// keeps every byte offset; a template whose plain lines do not parse alone
+// (a key printed by an action, branches with the same keys) has no
+// documents and so takes no edit.
+func (c *Cache) template(p string, lim source.Limits) *source.File {
+	return c.get("t:"+p, func() *source.File {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		f, errs := source.Parse(p, blank(src), lim)
+		if len(errs) > 0 || f.Broken {
+			return nil
+		}
+		f.Src = src
+		return f
+	})
+}
+
+func (c *Cache) get(key string, load func() *source.File) *source.File {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f, ok := c.files[key]; ok {
+		return f
+	}
+	f := load()
+	c.files[key] = f
+	return f
+}

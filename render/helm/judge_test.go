@@ -1,0 +1,73 @@
+package helm
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/secctx-lint/secctx-lint/internal/linttest"
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/source"
+)
+
+func restricted(tb testing.TB) *lint.Engine { return linttest.Restricted(tb) }
+
+// judge renders a chart and lints it; findings come back as one line each,
+// "file:line:col rule field fixable|note", paths relative to the chart's
+// parent folder.
+func judge(t *testing.T, e *lint.Engine, dir string, opt Options) (*source.Render, []lint.Finding, []string) {
+	t.Helper()
+	r := Render(dir, opt)
+	var lines []string
+	for _, err := range r.Errors {
+		lines = append(lines, "error "+rel(dir, err.Error()))
+	}
+	if r.File == nil {
+		return r, nil, lines
+	}
+	findings, _ := e.File(r.File)
+	for _, f := range findings {
+		fix := "fixable"
+		if !f.Fixable {
+			fix = "note: " + rel(dir, f.FixNote)
+		}
+		lines = append(lines, fmt.Sprintf("%s:%d:%d %s %s/%s %s %s", rel(dir, f.File), f.Line, f.Column, f.Rule, f.Kind, f.Name, f.Field, fix))
+	}
+	return r, findings, lines
+}
+
+// rel strips the chart's parent folder from the paths in s, so goldens do
+// not depend on where the test runs.
+func rel(dir, s string) string {
+	return strings.ReplaceAll(s, filepath.Dir(dir)+string(filepath.Separator), "")
+}
+
+// Each testdata chart renders and is judged with the findings of
+// testdata/want/CHART.txt: one line per finding, at the file and line a
+// person edits (values key, template line), fixable or with its note.
+// Input errors carry the template file and line Helm gives.
+func TestFindings(t *testing.T) {
+	e := restricted(t)
+	for _, name := range []string{"web", "cronjob", "parent", "archive", "broken-required", "broken-dep"} {
+		t.Run(name, func(t *testing.T) {
+			_, _, lines := judge(t, e, filepath.Join("testdata", "charts", name), Options{})
+			got := strings.Join(lines, "\n") + "\n"
+			want := filepath.Join("testdata", "want", name+".txt")
+			if *update {
+				_ = os.MkdirAll(filepath.Dir(want), 0o755)
+				if err := os.WriteFile(want, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b, err := os.ReadFile(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(b) {
+				t.Errorf("findings:\n%s\nwant (%s):\n%s", got, want, b)
+			}
+		})
+	}
+}
