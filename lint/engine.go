@@ -63,6 +63,13 @@ type checker interface {
 	check(p *Pod, r *reporter)
 }
 
+// judgesWindows: a checker of a skipWindows rule whose parameters cover
+// Windows pods too (host-paths with windowsAllowedHostPaths).
+func judgesWindows(c checker) bool {
+	w, ok := c.(interface{ judgesWindows() bool })
+	return ok && w.judgesWindows()
+}
+
 var rules = map[string]*rule{}
 
 func register(r *rule) { rules[r.id] = r }
@@ -150,12 +157,13 @@ func (e *Engine) File(f *source.File) ([]Finding, Stats) {
 				if !ck.c.Match.Covers(pod.Namespace, pod.Labels) {
 					continue
 				}
-				if ck.c.Semantics == policy.Azure && ck.rule.skipWindows && pod.Windows() {
+				if ck.c.Semantics == policy.Azure && ck.rule.skipWindows && pod.Windows() && !judgesWindows(ck.chk) {
 					continue
 				}
 				r := &reporter{engine: e, pod: pod, ck: ck, out: &out, owners: owners}
 				ck.chk.check(pod, r)
 			}
+			pod.windowsFixes(out[from:])
 			e.invalidFields(pod, &out, owners)
 			if sup != nil {
 				sup.pod(pod)

@@ -19,11 +19,22 @@ func init() {
 // matches it by path component; under a readOnly entry every mount of the
 // volume must say readOnly: true (a missing readOnly is writable). Azure's
 // excludedContainers only spare a container from the read-only check.
+//
+// Definition 6.3.0 (template v4) adds windowsAllowedHostPaths: a constraint
+// that carries it judges Windows pods (nodeSelector kubernetes.io/os:
+// windows, the test every Azure template uses) against that list, with
+// Windows path rules (\ or / between components, case-insensitive; "C:\"
+// allows the whole drive), instead of skipping them. Without it (the v3
+// template of Azure's samples) Windows pods are skipped as before.
 type hostPaths struct {
 	ex       exclusions
 	allowed  []allowedPath
+	windows  *[]allowedPath
 	upstream bool
 }
+
+// judgesWindows: the engine hands this rule Windows pods too.
+func (r *hostPaths) judgesWindows() bool { return r.windows != nil }
 
 type allowedPath struct {
 	PathPrefix string `json:"pathPrefix"`
@@ -37,13 +48,28 @@ func compileHostPaths(c *policy.Constraint) (checker, error) {
 		return nil, err
 	}
 	var p struct {
-		AllowedHostPaths []allowedPath `json:"allowedHostPaths"`
+		AllowedHostPaths        []allowedPath  `json:"allowedHostPaths"`
+		WindowsAllowedHostPaths *[]allowedPath `json:"windowsAllowedHostPaths"`
 	}
 	if err := decodeParams(c.Params, &p); err != nil {
 		return nil, err
 	}
 	r.allowed = p.AllowedHostPaths
+	// The v3 template (Azure's samples) has no such parameter and skips
+	// Windows pods whatever the constraint says.
+	if !r.upstream && p.WindowsAllowedHostPaths != nil && !strings.EqualFold(c.Kind, "K8sAzureV3HostFilesystem") {
+		r.windows = p.WindowsAllowedHostPaths
+	}
 	return r, nil
+}
+
+// windowsPathMatches is pathMatches for Windows paths: components split at
+// \ or /, compared case-insensitively (C:\Data allows c:/data/logs).
+func windowsPathMatches(prefix, path string) bool {
+	split := func(p string) []string {
+		return strings.FieldsFunc(strings.ToLower(p), func(r rune) bool { return r == '\\' || r == '/' })
+	}
+	return componentsPrefix(split(prefix), split(path))
 }
 
 func pathParts(p string) []string {
@@ -55,7 +81,11 @@ func pathParts(p string) []string {
 
 // pathMatches: /foo allows /foo and /foo/bar, not /fool.
 func pathMatches(prefix, path string) bool {
-	a, b := pathParts(prefix), pathParts(path)
+	return componentsPrefix(pathParts(prefix), pathParts(path))
+}
+
+// componentsPrefix: the path components a start b.
+func componentsPrefix(a, b []string) bool {
 	if len(a) > len(b) {
 		return false
 	}
@@ -107,8 +137,12 @@ func (r *hostPaths) check(p *Pod, rep *reporter) {
 		field := fmt.Sprintf("%s.volumes[%d].hostPath.path", p.SpecPath, i)
 		writable := writableMounts(p, name, r.ex, !r.upstream)
 		matched, allowed, readOnlyBroken := false, false, false
-		for _, a := range r.allowed {
-			if !pathMatches(a.PathPrefix, path) {
+		list, matches, param := r.allowed, pathMatches, "allowed paths"
+		if r.windows != nil && p.Windows() {
+			list, matches, param = *r.windows, windowsPathMatches, "allowed Windows paths (windowsAllowedHostPaths)"
+		}
+		for _, a := range list {
+			if !matches(a.PathPrefix, path) {
 				continue
 			}
 			matched = true
@@ -121,7 +155,7 @@ func (r *hostPaths) check(p *Pod, rep *reporter) {
 		switch {
 		case !matched:
 			rep.report(violation{key: pk, value: pv, field: field,
-				msg:     fmt.Sprintf("HostPath volume %s (%s) is not allowed; allowed paths: %s", name, path, describePaths(r.allowed)),
+				msg:     fmt.Sprintf("HostPath volume %s (%s) is not allowed; %s: %s", name, path, param, describePaths(list)),
 				fixNote: "hostPath volumes change what the workload can reach; the fixer leaves them to you"})
 		case readOnlyBroken && (!r.upstream || !allowed):
 			m := writable[0]
@@ -130,7 +164,7 @@ func (r *hostPaths) check(p *Pod, rep *reporter) {
 				mk, mv = source.Lookup(m, "name")
 			}
 			rep.report(violation{key: mk, value: mv, field: field,
-				msg:     fmt.Sprintf("HostPath volume %s (%s) does not meet the readonly requirement: it is mounted writable; allowed paths: %s", name, path, describePaths(r.allowed)),
+				msg:     fmt.Sprintf("HostPath volume %s (%s) does not meet the readonly requirement: it is mounted writable; %s: %s", name, path, param, describePaths(list)),
 				fixNote: "making the mount read-only changes what the workload can do; the fixer leaves it to you"})
 		}
 	}
