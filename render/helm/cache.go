@@ -1,7 +1,6 @@
 package helm
 
 import (
-	"os"
 	"sync"
 
 	"github.com/secctx-lint/secctx-lint/source"
@@ -11,16 +10,24 @@ import (
 // files as YAML, the templates with their actions blanked out (the bytes
 // kept are the template's own). Safe for concurrent renders.
 type Cache struct {
-	mu    sync.Mutex
-	files map[string]*source.File
+	mu      sync.Mutex
+	files   map[string]*source.File
+	overlay Overlay
 }
 
-// NewCache returns an empty cache.
-func NewCache() *Cache { return &Cache{files: map[string]*source.File{}} }
+// NewCache returns an empty cache that reads files through overlay (nil:
+// from disk).
+func NewCache(overlay Overlay) *Cache {
+	return &Cache{files: map[string]*source.File{}, overlay: overlay}
+}
 
 func (c *Cache) values(p string, lim source.Limits) *source.File {
 	return c.get("v:"+p, func() *source.File {
-		f, _ := source.ReadFile(source.Input{Path: p}, nil, lim)
+		src, err := c.overlay.read(p)
+		if err != nil {
+			return nil
+		}
+		f, _ := source.Parse(p, src, lim)
 		return f
 	})
 }
@@ -31,7 +38,7 @@ func (c *Cache) values(p string, lim source.Limits) *source.File {
 // documents and so takes no edit.
 func (c *Cache) template(p string, lim source.Limits) *source.File {
 	return c.get("t:"+p, func() *source.File {
-		src, err := os.ReadFile(p)
+		src, err := c.overlay.read(p)
 		if err != nil {
 			return nil
 		}

@@ -105,6 +105,19 @@ func TestFixCharts(t *testing.T) {
 			if again := fixChart(t, e, dir, Options{}); len(again) > 0 {
 				t.Errorf("a second --fix changed %v", again)
 			}
+			// --diff renders the chart in place with the fixed text laid
+			// over it: the same verdict.
+			overlay := Overlay{}
+			for p, src := range changed {
+				abs, _ := filepath.Abs(filepath.Join("testdata", "charts", name, filepath.FromSlash(p)))
+				overlay[abs] = src
+			}
+			_, findings, lines = judge(t, e, filepath.Join("testdata", "charts", name), Options{Overlay: overlay})
+			for i, f := range findings {
+				if f.Fixable {
+					t.Errorf("rendered over the fixed text, still fixable: %s", lines[i])
+				}
+			}
 		})
 	}
 }

@@ -54,6 +54,8 @@ type Options struct {
 	// render of the same chart (several value sets) points into the same
 	// nodes and the fixer edits each file once. Nil: a cache of its own.
 	Cache *Cache
+	// Overlay replaces files on disk (after --diff, the fixed text).
+	Overlay Overlay
 }
 
 // IsChart tells whether dir holds a chart.
@@ -75,7 +77,7 @@ func Render(dir string, opt Options) *source.Render {
 		r.opt.Namespace = "default"
 	}
 	if r.opt.Cache == nil {
-		r.opt.Cache = NewCache()
+		r.opt.Cache = NewCache(r.opt.Overlay)
 	}
 	if r.opt.Limits == (source.Limits{}) {
 		r.opt.Limits = source.DefaultLimits
@@ -107,7 +109,7 @@ func (r *renderer) fail(p string, line int, format string, args ...any) {
 }
 
 func (r *renderer) run() {
-	ch, err := loader.Load(r.dir)
+	ch, err := r.opt.Overlay.load(r.dir)
 	if err != nil {
 		r.fail(filepath.Join(r.dir, "Chart.yaml"), 0, "the chart does not load: %v", err)
 		return
@@ -172,7 +174,7 @@ func (r *renderer) run() {
 func (r *renderer) userValues() (map[string]any, bool) {
 	base := map[string]any{}
 	for _, p := range r.opt.ValuesFiles {
-		raw, err := os.ReadFile(p)
+		raw, err := r.opt.Overlay.read(p)
 		if err != nil {
 			r.fail(p, 0, "values file: %v", unwrapPathError(err))
 			return nil, false
