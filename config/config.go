@@ -33,6 +33,8 @@ type Config struct {
 	// Assignments are what to judge with, in file order. Empty when the file
 	// assigns nothing (the command line's --initiative then applies).
 	Assignments []*policy.Assignment
+	// Charts are Helm charts with the value sets to judge them with.
+	Charts []Chart
 }
 
 // Find looks for FileName in dir and its parents and returns the first
@@ -65,7 +67,7 @@ func Load(path string) (*Config, []*source.Error) {
 }
 
 // topKeys are the keys of the configuration's top-level mapping.
-var topKeys = []string{"namespace", "fix", "initiatives", "assignments"}
+var topKeys = []string{"namespace", "fix", "initiatives", "assignments", "charts"}
 
 // Parse parses a configuration file's bytes.
 func Parse(path string, src []byte) (*Config, []*source.Error) {
@@ -271,6 +273,9 @@ func (p *parser) root(n *yaml.Node) {
 	}
 	if e, ok := f["assignments"]; ok {
 		p.assignments(e)
+	}
+	if e, ok := f["charts"]; ok {
+		p.charts(e)
 	}
 }
 

@@ -123,6 +123,9 @@ func object(f *lint.Finding) string {
 	if f.Container != "" {
 		s += " container " + f.Container
 	}
+	if r := f.RenderedFrom; r != nil && r.ValueSetName != "" {
+		s += " values " + r.ValueSetName
+	}
 	return s
 }
 

@@ -73,6 +73,9 @@ type Rendered struct {
 	// in the order given.
 	ValuesFiles []string `json:"valuesFiles,omitempty"`
 	ValueSet    []string `json:"set,omitempty"`
+	// ValueSetName names the configuration's value set (prod, staging)
+	// when a chart is judged with several.
+	ValueSetName string `json:"valueSet,omitempty"`
 }
 
 // Render is what a renderer made of one source (a kustomization, a chart).

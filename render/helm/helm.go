@@ -27,6 +27,7 @@ import (
 	"helm.sh/helm/v4/pkg/strvals"
 
 	"github.com/secctx-lint/secctx-lint/source"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // DefaultReleaseName is the release name `helm template` uses when none is
@@ -38,15 +39,16 @@ type Options struct {
 	// ReleaseName defaults to DefaultReleaseName.
 	ReleaseName string
 	// Namespace is .Release.Namespace (`helm template` prints "default"
-	// when none is given).
+	// when none is given). When set, objects without metadata.namespace are
+	// judged in it, as `helm install --namespace` creates them there.
 	Namespace string
 	// ValuesFiles are -f files, in order: a later one wins.
 	ValuesFiles []string
 	// Set are --set KEY=VALUE assignments, in order, over the files.
 	Set []string
-	// ValueSet names the value set of a configuration entry ("prod"); it
-	// only labels the findings.
-	ValueSet string
+	// ValueSetName names the value set of a configuration entry ("prod");
+	// it only labels the findings.
+	ValueSetName string
 	// Limits bound the files read.
 	Limits source.Limits
 	// Cache, when set, is shared by the renders of one run: each origin
@@ -72,9 +74,6 @@ func Render(dir string, opt Options) *source.Render {
 	r := &renderer{dir: dir, opt: opt, out: &source.Render{OriginFiles: map[string]*source.File{}}}
 	if r.opt.ReleaseName == "" {
 		r.opt.ReleaseName = DefaultReleaseName
-	}
-	if r.opt.Namespace == "" {
-		r.opt.Namespace = "default"
 	}
 	if r.opt.Cache == nil {
 		r.opt.Cache = NewCache(r.opt.Overlay)
@@ -134,7 +133,11 @@ func (r *renderer) run() {
 		r.fail(filepath.Join(r.dir, "Chart.yaml"), 0, "chart requires kubeVersion: %s which is incompatible with Kubernetes %s", ch.Metadata.KubeVersion, caps.KubeVersion.Version)
 		return
 	}
-	relOpts := common.ReleaseOptions{Name: r.opt.ReleaseName, Namespace: r.opt.Namespace, Revision: 1, IsInstall: true}
+	ns := r.opt.Namespace
+	if ns == "" {
+		ns = "default" // as helm template prints it
+	}
+	relOpts := common.ReleaseOptions{Name: r.opt.ReleaseName, Namespace: ns, Revision: 1, IsInstall: true}
 	top, err := util.ToRenderValuesWithSchemaValidation(ch, vals, relOpts, caps, false)
 	if err != nil {
 		r.fail(filepath.Join(r.dir, "values.yaml"), 0, "values: %v", err)
@@ -159,12 +162,16 @@ func (r *renderer) run() {
 		}
 		return
 	}
-	info := &source.Rendered{Kind: "helm", Dir: r.dir, ValuesFiles: r.opt.ValuesFiles, ValueSet: r.opt.Set}
+	info := &source.Rendered{Kind: "helm", Dir: r.dir, ValuesFiles: r.opt.ValuesFiles, ValueSet: r.opt.Set, ValueSetName: r.opt.ValueSetName}
 	res := newResolver(r, rendered, f)
 	res.instrument(ch, top)
 	for _, d := range f.Docs {
 		d.Rendered = info
-		d.Origins = res.forDoc(d)
+		o := res.forDoc(d)
+		if r.opt.Namespace != "" {
+			setNamespace(d.Root, r.opt.Namespace, o)
+		}
+		d.Origins = o
 	}
 	r.out.File = f
 }
@@ -401,4 +408,21 @@ func (r *renderer) stream(files map[string]string) *stream {
 	}
 	s.src = b.Bytes()
 	return s
+}
+
+// setNamespace writes the release namespace into an object that has none,
+// as the API server does when Helm installs it there; the new nodes point
+// at the metadata (or the object) they were added to.
+func setNamespace(root *yaml.Node, ns string, o *docOrigins) {
+	meta := source.Mapping(source.Get(root, "metadata"))
+	if meta == nil || source.Get(meta, "namespace") != nil {
+		return
+	}
+	k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "namespace"}
+	v := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: ns}
+	meta.Content = append(meta.Content, k, v)
+	if at, ok := o.Of(meta); ok {
+		at.Inherited, at.Editable = true, false
+		o.OriginMap[k], o.OriginMap[v] = at, at
+	}
 }

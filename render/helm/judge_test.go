@@ -71,3 +71,34 @@ func TestFindings(t *testing.T) {
 		})
 	}
 }
+
+// A value set's -f file wins over values.yaml: a finding about a map it
+// sets points into it, and the fix goes there; --set changes the render;
+// the findings carry the value set's name.
+func TestValueSet(t *testing.T) {
+	e := restricted(t)
+	prod := filepath.Join("testdata", "values", "web-prod.yaml")
+	r, findings, lines := judge(t, e, filepath.Join("testdata", "charts", "web"), Options{ValuesFiles: []string{prod}, Set: []string{"securityContext.runAsUser=0"}, ValueSetName: "prod", Namespace: "shop"})
+	if r.File == nil {
+		t.Fatal(lines)
+	}
+	var inProd, rootUser int
+	for i, f := range findings {
+		if f.RenderedFrom == nil || f.RenderedFrom.ValueSetName != "prod" || f.Namespace != "shop" {
+			t.Errorf("%s: renderedFrom %+v namespace %s", lines[i], f.RenderedFrom, f.Namespace)
+		}
+		// fsGroup and supplementalGroups exist at the pod level only.
+		if f.Kind == "Deployment" && (strings.HasSuffix(f.Field, ".fsGroup") || strings.HasSuffix(f.Field, ".supplementalGroups")) {
+			if f.File != prod || f.Line != 2 {
+				t.Errorf("%s: want %s:2 (the prod file's podSecurityContext)", lines[i], prod)
+			}
+			inProd++
+		}
+		if f.Field == "spec.template.spec.containers[0].securityContext.runAsUser" {
+			rootUser++
+		}
+	}
+	if inProd == 0 || rootUser != 1 {
+		t.Errorf("pod-level findings in prod: %d, runAsUser 0 from --set: %d\n%s", inProd, rootUser, strings.Join(lines, "\n"))
+	}
+}

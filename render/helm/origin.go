@@ -179,7 +179,7 @@ func (o *docOrigins) OfAbsent(parent *yaml.Node, key string) (source.Origin, boo
 	return a, ok
 }
 
-func (res *resolver) forDoc(d *source.Document) source.Origins {
+func (res *resolver) forDoc(d *source.Document) *docOrigins {
 	seg := res.stream.segmentAt(d.Root.Line)
 	o := &docOrigins{OriginMap: source.OriginMap{}, absent: map[*yaml.Node]map[string]source.Origin{}}
 	if seg == nil {
