@@ -72,12 +72,18 @@ func lintWorkflow(t *testing.T, name string, content []byte) []*actionlint.Error
 }
 
 // TestWorkflowsActionlint lints every example workflow under
-// docs/workflows, with the action reference pointed at ./action.yml.
+// docs/workflows, with the action reference pointed at ./action.yml, and
+// the project's own workflows under .github/workflows.
 func TestWorkflowsActionlint(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(root, "docs/workflows/*.yml"))
 	if len(files) < 3 {
 		t.Fatalf("only %d example workflows", len(files))
 	}
+	own, _ := filepath.Glob(filepath.Join(root, ".github/workflows/*.yml"))
+	if len(own) == 0 {
+		t.Fatalf("no workflow under .github/workflows")
+	}
+	files = append(files, own...)
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -132,7 +138,8 @@ jobs:
 }
 
 var (
-	inputs  = []string{"paths", "working-directory", "initiative", "config", "fail-on", "strict", "fix", "sarif-file", "setup-go"}
+	inputs = []string{"paths", "working-directory", "initiative", "config", "namespace", "constraint", "azure-initiative", "azure-assignment", "exclude",
+		"fail-on", "strict", "fix", "sarif-file", "args", "setup-go"}
 	outputs = []string{"findings", "errors", "warnings", "notices", "fixed-files", "sarif-file"}
 )
 
@@ -201,11 +208,24 @@ func TestActionShape(t *testing.T) {
 				used[m[1]] = true
 			}
 		}
+		// Later steps of the job must see the Go they had: only setup-go
+		// (when the runner has no Go at all) may change it.
+		if strings.Contains(s.Run, "GITHUB_PATH") || strings.Contains(s.Run, "GITHUB_ENV") {
+			t.Errorf("step %q changes the job's environment", s.ID)
+		}
 		if strings.HasPrefix(s.Uses, "actions/setup-go@") {
 			setupGo = true
-			if s.With["go-version-file"] != "${{ github.action_path }}/go.mod" || s.If != "inputs.setup-go == 'true'" {
+			if s.With["go-version-file"] != "${{ github.action_path }}/go.mod" || !strings.Contains(s.If, "inputs.setup-go == 'true'") || !strings.Contains(s.If, "steps.get.outputs.go-found != 'true'") {
 				t.Errorf("setup-go step: %+v", s)
 			}
+		}
+		// hashFiles() reads only GITHUB_WORKSPACE, where the action is not:
+		// the key must come from the script that hashes the action's source.
+		if strings.HasPrefix(s.Uses, "actions/cache@") && s.With["key"] != "${{ steps.get.outputs.cache-key }}" {
+			t.Errorf("cache step key %q", s.With["key"])
+		}
+		if strings.Contains(s.Run, "go build") && (s.Env["GOTOOLCHAIN"] != "auto" || !strings.Contains(s.If, "cache-hit != 'true'")) {
+			t.Errorf("build step: %+v", s)
 		}
 	}
 	for _, in := range inputs {
@@ -262,20 +282,25 @@ func TestActionScripts(t *testing.T) {
 	}
 	abs, _ := filepath.Abs(root)
 	temp := t.TempDir()
+	// uses: ./ has no ref: get.sh says build, then the build step builds.
+	if o := runGet(t, temp, "", "", 0); o["build"] != "true" || !strings.HasPrefix(o["cache-key"], "secctx-lint-Linux-X64-") {
+		t.Fatalf("get.sh outputs %v", o)
+	}
 	cmd := exec.Command("bash", "-c", build)
 	cmd.Env = append(os.Environ(), "GITHUB_ACTION_PATH="+abs, "RUNNER_TEMP="+temp, "RUNNER_OS=Linux")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build step: %v\n%s", err, out)
 	}
+	bin := filepath.Join(temp, "secctx-lint", "bin", "secctx-lint")
 	real := filepath.Join(temp, "secctx-lint.real")
-	if err := os.Rename(filepath.Join(temp, "secctx-lint"), real); err != nil {
+	if err := os.Rename(bin, real); err != nil {
 		t.Fatal(err)
 	}
 	// The wrapper logs its arguments one per line (NUL-free), then runs the
 	// real binary with them.
 	argLog := filepath.Join(temp, "args")
 	wrapper := fmt.Sprintf("#!/bin/bash\nprintf '%%s\\n' \"$@\" > %q\nexec %q \"$@\"\n", argLog, real)
-	if err := os.WriteFile(filepath.Join(temp, "secctx-lint"), []byte(wrapper), 0o755); err != nil {
+	if err := os.WriteFile(bin, []byte(wrapper), 0o755); err != nil {
 		t.Fatal(err)
 	}
 
@@ -306,6 +331,12 @@ func TestActionScripts(t *testing.T) {
 		{"baseline", map[string]string{"initiative": "baseline", "fail-on": "error"},
 			[]string{"--format", "github", "--initiative", "baseline", "--fail-on", "error", "--", "."}, 0}, // privileged is an Audit warning
 		{"bad bool", map[string]string{"fix": "yes"}, nil, 2},
+		{"judge with", map[string]string{
+			"namespace": "shop", "constraint": "a.yaml\n\n$(touch pwned).yaml\n", "azure-assignment": "x.json\r\ny.json",
+			"args": "--strict  --no-ignores\n$(touch pwned) `touch pwned` *",
+		}, []string{"--format", "github", "--namespace", "shop", "--constraint", "a.yaml", "--constraint", "$(touch pwned).yaml",
+			"--azure-assignment", "x.json", "--azure-assignment", "y.json", "--fail-on", "warning",
+			"--strict", "--no-ignores", "$(touch", "pwned)", "`touch", "pwned`", "*", "--", "."}, 2}, // --constraint with --azure-assignment: a usage error
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			os.Remove(argLog)

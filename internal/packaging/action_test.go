@@ -1,0 +1,224 @@
+package packaging
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/secctx-lint/secctx-lint/internal/actionstest"
+)
+
+// runGet runs action/get.sh as the action's first step does, with
+// releases served from releases (a URL) and tags listed from gitURL, and
+// returns its step outputs. stderr is logged.
+func runGet(t *testing.T, temp, ref, releases string, wantCode int, env ...string) map[string]string {
+	t.Helper()
+	abs, _ := filepath.Abs(root)
+	out := filepath.Join(t.TempDir(), "out")
+	os.WriteFile(out, nil, 0o644)
+	cmd := exec.Command("bash", filepath.Join(abs, "action/get.sh"))
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+		"GITHUB_ACTION_PATH=" + abs, "RUNNER_TEMP=" + temp, "RUNNER_OS=Linux", "RUNNER_ARCH=X64",
+		"GITHUB_OUTPUT=" + out, "GITHUB_SERVER_URL=http://127.0.0.1:1", // never the network
+		"SECCTX_LINT_REF=" + ref, "SECCTX_LINT_REPOSITORY=secctx-lint/secctx-lint",
+		"SECCTX_LINT_RELEASES=" + releases}, env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("get.sh %s: %s", ref, stderr.String())
+	if code != wantCode {
+		t.Fatalf("get.sh %s: exit %d, want %d\n%s", ref, code, wantCode, stderr.String())
+	}
+	b, _ := os.ReadFile(out)
+	o, err := actionstest.Outputs(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// fakeRelease serves GoReleaser's layout on 127.0.0.1:
+// /TAG/checksums.txt and /TAG/secctx-lint_VERSION_OS_ARCH.tar.gz, whose
+// binary is a script that prints "fake secctx-lint TAG". A tag in bad
+// gets a checksums.txt that does not match its archive.
+type fakeRelease struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	hits []string
+}
+
+func newFakeRelease(t *testing.T, bad ...string) *fakeRelease {
+	f := &fakeRelease{}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.hits = append(f.hits, r.URL.Path)
+		f.mu.Unlock()
+		tag, file, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		version := strings.TrimPrefix(tag, "v")
+		var names []string
+		for _, osArch := range []string{"linux_amd64", "linux_arm64", "darwin_amd64", "darwin_arm64"} {
+			names = append(names, fmt.Sprintf("secctx-lint_%s_%s.tar.gz", version, osArch))
+		}
+		switch {
+		case file == "checksums.txt":
+			for _, n := range names {
+				sum := sha256.Sum256(fakeArchive(t, tag))
+				if slices.Contains(bad, tag) {
+					sum = sha256.Sum256([]byte("something else"))
+				}
+				fmt.Fprintf(w, "%x  %s\n", sum, n)
+			}
+		case slices.Contains(names, file):
+			w.Write(fakeArchive(t, tag))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeRelease) requests() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.hits...)
+}
+
+func fakeArchive(t *testing.T, tag string) []byte {
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	body := []byte("#!/bin/sh\necho fake secctx-lint " + tag + "\n")
+	for _, h := range []struct {
+		name string
+		body []byte
+	}{{"LICENSE", []byte("Apache-2.0\n")}, {"secctx-lint", body}} {
+		if err := tw.WriteHeader(&tar.Header{Name: h.name, Mode: 0o755, Size: int64(len(h.body)), Typeflag: tar.TypeReg}); err != nil {
+			t.Error(err)
+		}
+		tw.Write(h.body)
+	}
+	tw.Close()
+	gz.Close()
+	return buf.Bytes()
+}
+
+// TestActionGetRelease: on a release tag get.sh downloads the runner's
+// archive, checks it against checksums.txt and installs the binary; a
+// wrong checksum is refused and nothing is installed; a branch, a SHA or
+// a local action falls back to building without asking the server.
+func TestActionGetRelease(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("no curl")
+	}
+	rel := newFakeRelease(t, "v6.6.6")
+	bin := func(temp string) string { return filepath.Join(temp, "secctx-lint", "bin", "secctx-lint") }
+
+	temp := t.TempDir()
+	o := runGet(t, temp, "v1.2.3", rel.srv.URL, 0)
+	if o["build"] != "false" || o["version"] != "v1.2.3" || o["cache-key"] != "" {
+		t.Errorf("outputs %v", o)
+	}
+	if out, err := exec.Command(bin(temp)).Output(); err != nil || string(out) != "fake secctx-lint v1.2.3\n" {
+		t.Errorf("installed binary: %q, %v", out, err)
+	}
+	if got := rel.requests(); strings.Join(got, " ") != "/v1.2.3/checksums.txt /v1.2.3/secctx-lint_1.2.3_linux_amd64.tar.gz" {
+		t.Errorf("requests %v", got)
+	}
+
+	// The runner's OS and architecture pick the archive.
+	temp = t.TempDir()
+	runGet(t, temp, "v1.2.3", rel.srv.URL, 0, "RUNNER_OS=macOS", "RUNNER_ARCH=ARM64")
+	if got := rel.requests(); got[len(got)-1] != "/v1.2.3/secctx-lint_1.2.3_darwin_arm64.tar.gz" {
+		t.Errorf("requests %v", got)
+	}
+
+	// A checksum that does not match: refused, nothing installed.
+	temp = t.TempDir()
+	runGet(t, temp, "v6.6.6", rel.srv.URL, 1)
+	if _, err := os.Stat(bin(temp)); err == nil {
+		t.Errorf("a binary with a wrong checksum was installed")
+	}
+	// A release without the archive (a 404): an error, not a silent build.
+	runGet(t, t.TempDir(), "v1.2.3", rel.srv.URL+"/missing", 22)
+
+	// Not a release: build from source, and the server is not asked.
+	before := len(rel.requests())
+	for _, ref := range []string{"", "main", "feature/x", "0123456789abcdef0123456789abcdef01234567", "v1.2.3-and-more/stuff"} {
+		o := runGet(t, t.TempDir(), ref, rel.srv.URL, 0)
+		if o["build"] != "true" || !strings.HasPrefix(o["cache-key"], "secctx-lint-Linux-X64-") {
+			t.Errorf("ref %q: outputs %v", ref, o)
+		}
+	}
+	if after := len(rel.requests()); after != before {
+		t.Errorf("a non-release ref asked the release server: %v", rel.requests()[before:])
+	}
+}
+
+// TestActionGetMajorTag: @v1 resolves to the full version tag on the same
+// commit (listed with git ls-remote, here from a local repository); a
+// major tag with no release on its commit builds from source.
+func TestActionGetMajorTag(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	repo := t.TempDir()
+	git := func(args ...string) {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t", "GIT_CONFIG_GLOBAL=/dev/null")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q")
+	git("commit", "-q", "--allow-empty", "-m", "one")
+	git("tag", "v1.2.2")
+	git("commit", "-q", "--allow-empty", "-m", "two")
+	git("tag", "-a", "-m", "release", "v1.2.3") // annotated: ls-remote peels it
+	git("tag", "v1")
+	git("commit", "-q", "--allow-empty", "-m", "three")
+	git("tag", "v2")
+
+	rel := newFakeRelease(t)
+	o := runGet(t, t.TempDir(), "v1", rel.srv.URL, 0, "SECCTX_LINT_GIT_URL="+repo)
+	if o["version"] != "v1.2.3" || o["build"] != "false" {
+		t.Errorf("v1: outputs %v", o)
+	}
+	if o := runGet(t, t.TempDir(), "v2", rel.srv.URL, 0, "SECCTX_LINT_GIT_URL="+repo); o["build"] != "true" {
+		t.Errorf("v2 (no release on its commit): outputs %v", o)
+	}
+}
+
+// TestActionCacheKey: the build cache key follows the action's source, so
+// an unchanged ref hits and a changed file misses.
+func TestActionCacheKey(t *testing.T) {
+	a := runGet(t, t.TempDir(), "main", "", 0)["cache-key"]
+	b := runGet(t, t.TempDir(), "main", "", 0)["cache-key"]
+	if a == "" || a != b {
+		t.Errorf("keys %q and %q for the same source", a, b)
+	}
+	c := runGet(t, t.TempDir(), "main", "", 0, "RUNNER_OS=macOS")["cache-key"]
+	if c == a || !strings.HasPrefix(c, "secctx-lint-macOS-X64-") {
+		t.Errorf("macOS key %q, Linux key %q", c, a)
+	}
+}
