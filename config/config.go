@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/source"
@@ -35,6 +36,9 @@ type Config struct {
 	Assignments []*policy.Assignment
 	// Charts are Helm charts with the value sets to judge them with.
 	Charts []Chart
+	// Exclude are globs of paths not walked, relative to the folder that
+	// holds the file (as --exclude is relative to the working folder).
+	Exclude []string
 }
 
 // Find looks for FileName in dir and its parents and returns the first
@@ -67,7 +71,7 @@ func Load(path string) (*Config, []*source.Error) {
 }
 
 // topKeys are the keys of the configuration's top-level mapping.
-var topKeys = []string{"namespace", "fix", "initiatives", "assignments", "charts"}
+var topKeys = []string{"namespace", "exclude", "fix", "initiatives", "assignments", "charts"}
 
 // Parse parses a configuration file's bytes.
 func Parse(path string, src []byte) (*Config, []*source.Error) {
@@ -263,6 +267,16 @@ func (p *parser) root(n *yaml.Node) {
 				p.fail(e.val, "namespace must not be empty")
 			}
 			p.cfg.Namespace = s
+		}
+	}
+	if e, ok := f["exclude"]; ok {
+		if globs, ok := p.strList(e, "exclude"); ok {
+			for i, g := range globs {
+				if !doublestar.ValidatePattern(g) {
+					p.fail(source.Items(e.val)[i], "exclude: %q is not a valid glob", g)
+				}
+			}
+			p.cfg.Exclude = globs
 		}
 	}
 	if e, ok := f["fix"]; ok {

@@ -207,7 +207,7 @@ func TestPresetsNotJudged(t *testing.T) {
 
 func TestErrors(t *testing.T) {
 	cases := []struct{ src, want string }{
-		{"namspace: x\n", `1:1: unknown key "namspace" in the configuration (want namespace, fix, initiatives, assignments, charts)`},
+		{"namspace: x\n", `1:1: unknown key "namspace" in the configuration (want namespace, exclude, fix, initiatives, assignments, charts)`},
 		{"namespace: [a]\n", "1:12: namespace must be a string, not a list"},
 		{"fix:\n  runAsUser: root\n", `2:14: fix.runAsUser must be an integer, not a string ("root")`},
 		{"fix:\n  runAsUser: 0\n", "2:14: fix.runAsUser must be between 1 and 2147483647"},

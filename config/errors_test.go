@@ -16,7 +16,7 @@ func TestErrorPositions(t *testing.T) {
 	const restricted = "assignments:\n  - initiative: restricted\n    "
 	cases := []struct{ src, want string }{
 		// the top level and fix
-		{"- initiative: restricted\n", "1:1: the configuration must be a mapping with the keys namespace, fix, initiatives, assignments"},
+		{"- initiative: restricted\n", "1:1: the configuration must be a mapping with the keys namespace, exclude, fix, initiatives, assignments, charts"},
 		{"fix: 5\n", "1:6: fix must be a mapping, not an integer (5)"},
 		{"namespace: \"\"\n", "1:12: namespace must not be empty"},
 		{"fix:\n  runAsGroup: 2147483648\n", "2:15: fix.runAsGroup must be between 1 and 2147483647"},

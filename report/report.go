@@ -19,6 +19,9 @@ type Run struct {
 	Summary  Summary
 	// Sources maps a file path to its lines, for snippets.
 	Sources map[string]*source.LineIndex
+	// Skipped are the walked files left out as not manifests, with the
+	// reason (in Msg), for --verbose.
+	Skipped []source.Error
 
 	// Root, when set, is the folder (GITHUB_WORKSPACE) that the paths in
 	// GitHub annotations and SARIF are made relative to. Empty: paths as given.
@@ -36,6 +39,12 @@ type Run struct {
 // findings, with its lines (for snippets) when there are findings. f is the
 // text the findings are about (after --fix, the fixed text).
 func (r *Run) AddFile(f *source.File, st lint.Stats, errs []*source.Error, findings []lint.Finding) {
+	if f.Skipped != "" {
+		r.Summary.Skipped++
+		r.Skipped = append(r.Skipped, source.Error{Path: f.Path, Msg: f.Skipped})
+		r.Errors = append(r.Errors, errs...)
+		return
+	}
 	r.Summary.Files++
 	r.Summary.Documents += st.Documents
 	r.Summary.Workloads += st.Workloads
@@ -66,6 +75,9 @@ type Summary struct {
 	// Suppressed counts findings silenced by secctx-lint.io/ignore
 	// annotations and # secctx-lint:ignore comments (not in Findings).
 	Suppressed int `json:"suppressed"`
+	// Skipped counts walked files that are not Kubernetes manifests
+	// (workflows, compose files, JSON with comments, ...), left out quietly.
+	Skipped int `json:"skipped,omitempty"`
 	// Fixed counts fields written and files changed by --fix.
 	FixedFields int `json:"fixedFields,omitempty"`
 	FixedFiles  int `json:"fixedFiles,omitempty"`

@@ -54,9 +54,13 @@ func Text(w io.Writer, r *Run) error {
 	if len(r.Findings) > 0 || len(r.Errors) > 0 {
 		bw.WriteString("\n")
 	}
-	fmt.Fprintf(bw, "%s in %s (%s, %s); %s could not be read\n",
+	skipped := ""
+	if r.Summary.Skipped > 0 {
+		skipped = fmt.Sprintf(", %d skipped", r.Summary.Skipped)
+	}
+	fmt.Fprintf(bw, "%s in %s (%s, %s%s); %s could not be read\n",
 		levelCounts(r), plural(r.Summary.Workloads, "workload"), plural(r.Summary.Files, "file"), plural(r.Summary.Documents, "document"),
-		plural(len(r.Errors), "input"))
+		skipped, plural(len(r.Errors), "input"))
 	if r.Summary.FixedFields > 0 || r.Summary.FixedFiles > 0 {
 		fmt.Fprintf(bw, "fixed %s in %s\n", plural(r.Summary.FixedFields, "field"), plural(r.Summary.FixedFiles, "file"))
 	}

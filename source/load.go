@@ -5,7 +5,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -19,72 +18,14 @@ var Extensions = []string{".yaml", ".yml", ".json"}
 // Input is one file to read: a path, or stdin when Path is "-".
 type Input struct {
 	Path string
+	// Walked: the file was found by walking a folder, not named; it is
+	// read only when its content looks like a Kubernetes manifest
+	// (LooksLikeManifest), else it is skipped quietly and counted.
+	Walked bool
 }
 
-// Expand turns the user's arguments into the list of files to read: files
-// as given, folders walked (in lexical order) for manifest files, "-" for
-// stdin. Folders named .git are skipped. Problems (a path that does not
-// exist) are returned as errors; the rest is still expanded.
-func Expand(args []string) ([]Input, []*Error) {
-	var out []Input
-	var errs []*Error
-	seen := map[string]bool{}
-	add := func(p string) {
-		// A file reached twice (named twice, or through a symlink in a
-		// walked folder) is judged and fixed once.
-		key := p
-		if real, err := filepath.EvalSymlinks(p); err == nil {
-			if abs, err := filepath.Abs(real); err == nil {
-				key = abs
-			}
-		}
-		if !seen[key] {
-			seen[key] = true
-			out = append(out, Input{Path: p})
-		}
-	}
-	for _, arg := range args {
-		if arg == "-" {
-			add("-")
-			continue
-		}
-		info, err := os.Stat(arg)
-		if err != nil {
-			errs = append(errs, &Error{Path: arg, Msg: plainOSError(err)})
-			continue
-		}
-		if !info.IsDir() {
-			add(arg)
-			continue
-		}
-		found := len(out)
-		walkErr := filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				errs = append(errs, &Error{Path: p, Msg: plainOSError(err)})
-				return nil
-			}
-			if d.IsDir() {
-				if p != arg && d.Name() == ".git" {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if hasManifestExt(d.Name()) && d.Type()&fs.ModeIrregular == 0 {
-				add(p)
-			}
-			return nil
-		})
-		if walkErr != nil {
-			errs = append(errs, &Error{Path: arg, Msg: plainOSError(walkErr)})
-		} else if len(out) == found {
-			// A CI gate pointed at the wrong folder must not pass quietly.
-			errs = append(errs, &Error{Path: arg, Msg: "no " + strings.Join(Extensions, ", ") + " file in this folder"})
-		}
-	}
-	return out, errs
-}
-
-func hasManifestExt(name string) bool {
+// HasManifestExt reports a name ending in one of Extensions.
+func HasManifestExt(name string) bool {
 	lower := strings.ToLower(name)
 	for _, ext := range Extensions {
 		if strings.HasSuffix(lower, ext) {
@@ -94,20 +35,13 @@ func hasManifestExt(name string) bool {
 	return false
 }
 
-func plainOSError(err error) string {
-	var pe *fs.PathError
-	if ok := asPathError(err, &pe); ok {
+// PlainOSError is an OS error without the path, which messages print
+// already.
+func PlainOSError(err error) string {
+	if pe, ok := err.(*fs.PathError); ok {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-func asPathError(err error, target **fs.PathError) bool {
-	pe, ok := err.(*fs.PathError)
-	if ok {
-		*target = pe
-	}
-	return ok
 }
 
 // ReadFile reads and parses one input. stdin is read from in.
@@ -122,18 +56,21 @@ func ReadFile(in Input, stdin io.Reader, lim Limits) (*File, []*Error) {
 	if err != nil {
 		return &File{Path: in.Path, Broken: true}, []*Error{{Path: in.Path, Msg: err.Error()}}
 	}
+	if in.Walked && !LooksLikeManifest(src) {
+		return &File{Path: in.Path, Skipped: NotManifest}, nil
+	}
 	return Parse(in.Path, src, lim)
 }
 
 func readPath(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s", plainOSError(err))
+		return nil, fmt.Errorf("%s", PlainOSError(err))
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("%s", plainOSError(err))
+		return nil, fmt.Errorf("%s", PlainOSError(err))
 	}
 	if !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("not a regular file")

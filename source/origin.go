@@ -85,8 +85,8 @@ type Render struct {
 	// every Document has Origins and Rendered set. Nil when the build failed.
 	File *File
 	// Consumed are the files the build read (resources, patches,
-	// components, generator inputs; everything in a chart), in the walk's
-	// spelling: they are not judged alone.
+	// components, generator inputs; everything in a chart), as absolute
+	// paths: they are not judged alone.
 	Consumed []string
 	// OriginFiles are the parsed origin files, by Path, that the Origins of
 	// the documents point into: the fixer writes them and the reports take

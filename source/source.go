@@ -33,6 +33,9 @@ type File struct {
 	// DocumentCount counts every non-empty document, also ones that were
 	// not objects.
 	DocumentCount int
+	// Skipped, when set, says why a walked file was not parsed (it is not
+	// a manifest); such a file has no Src and no Docs and is only counted.
+	Skipped string
 
 	lines *LineIndex
 }

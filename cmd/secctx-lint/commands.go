@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -195,6 +196,7 @@ func configured(cfg *config) (cs []*policy.Constraint, errs []*source.Error, err
 	}
 	if found {
 		cfg.fileFix = file.Fix
+		cfg.fileExclude, cfg.fileExcludeDir = file.Exclude, filepath.Dir(file.Path)
 		if file.Namespace != "" && !cfg.set["namespace"] {
 			cfg.namespace = file.Namespace
 		}

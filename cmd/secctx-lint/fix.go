@@ -11,6 +11,7 @@ import (
 
 	"github.com/secctx-lint/secctx-lint/fix"
 	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/render"
 	"github.com/secctx-lint/secctx-lint/report"
 	"github.com/secctx-lint/secctx-lint/source"
 )
@@ -134,19 +135,23 @@ func fixOne(engine *lint.Engine, lim source.Limits, f *source.File, errs []*sour
 
 // runFix is --fix and --diff: every file is fixed in memory first; only
 // when no fix value is forbidden is anything written or printed.
-func runFix(cfg *config, engine *lint.Engine, inputs []source.Input, run *report.Run, lim source.Limits, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.Run, lim source.Limits, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	var files []fixed
-	source.Each(inputs, stdin, lim, func(f *source.File, errs []*source.Error) fixed {
+	source.Each(stage.Inputs, stdin, lim, func(f *source.File, errs []*source.Error) fixed {
 		return fixOne(engine, lim, f, errs)
 	}, func(r fixed) {
 		r.file.Docs = nil // the trees are not needed any more
 		files = append(files, r)
 	})
+	rendered := planRenders(engine, stage, lim)
 	forbidden := map[string]bool{}
 	for _, r := range files {
 		for _, msg := range r.forbidden {
 			forbidden[msg] = true
 		}
+	}
+	for _, msg := range rendered.forbidden {
+		forbidden[msg] = true
 	}
 	if len(forbidden) > 0 {
 		msgs := make([]string, 0, len(forbidden))
@@ -202,6 +207,8 @@ func runFix(cfg *config, engine *lint.Engine, inputs []source.Input, run *report
 		}
 		run.AddFile(r.judged, r.stats, r.errs, r.remaining)
 	}
+	f2, c2 := applyRenders(cfg, engine, stage, rendered, run, lim, stdout, stderr)
+	fields, changed = fields+f2, changed+c2
 	if cfg.fix.fix {
 		run.Summary.FixedFields, run.Summary.FixedFiles = fields, changed
 	}

@@ -204,7 +204,7 @@ func TestActionAnnotationCap(t *testing.T) {
 	}
 	// An input error is an error annotation but not a finding: the
 	// notice's count must still match the findings output.
-	writeFile(t, filepath.Join(ws, "d/broken.yaml"), "kind: [\n")
+	writeFile(t, filepath.Join(ws, "d/broken.yaml"), "apiVersion: v1\nkind: [\n")
 	s := runStep(t, ws, ws, nil, "--sarif-file", "all.sarif", "d")
 	count := map[string]int{}
 	more, title := "", ""
@@ -258,7 +258,7 @@ func TestActionHostile(t *testing.T) {
 		writeFile(t, filepath.Join(ws, "m", h+fmt.Sprint(i)+".yaml"), fmt.Sprintf(ghBadPod, q(h), q(h), q(h)))
 	}
 	// A file that cannot be parsed, with a hostile name and content.
-	writeFile(t, filepath.Join(ws, "m", "::error::broken\n.yaml"), "a: [\n::error::in yaml\n##[warning]x\n")
+	writeFile(t, filepath.Join(ws, "m", "::error::broken\n.yaml"), "apiVersion: v1\nkind: Pod\na: [\n::error::in yaml\n##[warning]x\n")
 	for _, format := range []string{"", "github", "text", "json", "sarif", "rdjsonl"} {
 		args := []string{"--sarif-file", filepath.Join(t.TempDir(), "x.sarif"), "m"}
 		if format != "" {

@@ -59,9 +59,15 @@ type config struct {
 	azureAssignments    multiFlag
 	reportUnusedIgnores bool
 	noIgnores           bool
-	set                 map[string]bool    // flags given on the command line
-	fileFix             *lint.FixValues    // from the configuration file
-	notJudged           []policy.NotJudged // assigned policies not judged
+
+	// The walk (render.go).
+	exclude        multiFlag
+	verbose        bool
+	fileExclude    []string           // the configuration file's exclude:
+	fileExcludeDir string             // ... relative to the file's folder
+	set            map[string]bool    // flags given on the command line
+	fileFix        *lint.FixValues    // from the configuration file
+	notJudged      []policy.NotJudged // assigned policies not judged
 }
 
 const usageHead = `secctx-lint judges the pod templates in Kubernetes manifests as Azure Policy
@@ -137,6 +143,8 @@ func mainFlags(cfg *config) *flag.FlagSet {
 	fs.StringVar(&cfg.initiative, "initiative", "restricted", "built-in initiative to judge with: "+strings.Join(policy.BuiltinNames(), " or "))
 	fs.Var(&cfg.constraints, "constraint", "Gatekeeper constraint file (K8sPSP* or K8sAzure* kinds, or a List of them) to judge with instead of an initiative; repeatable")
 	fs.StringVar(&cfg.namespace, "namespace", "default", "namespace for objects without metadata.namespace")
+	fs.Var(&cfg.exclude, "exclude", "leave out paths matching this `GLOB` when walking folders (relative to the working folder; ** matches folders; a folder name leaves the folder out); repeatable")
+	fs.BoolVar(&cfg.verbose, "verbose", false, "list on stderr the files left out (not manifests, ignored by git, excluded) and the kustomizations built")
 	fs.BoolVar(&cfg.strict, "strict", false, "report strict findings at their effect's level instead of as notices")
 	fs.StringVar(&cfg.format, "format", "", "output format: "+strings.Join(report.FormatNames(), ", ")+" (default text, or github when GITHUB_ACTIONS=true)")
 	fs.StringVar(&cfg.sarifFile, "sarif-file", "", "also write SARIF 2.1.0 to this file, whatever the --format")
@@ -316,12 +324,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	inputs, errs := source.Expand(paths)
-	run := &report.Run{Errors: errs, Sources: map[string]*source.LineIndex{}, Suggest: report.SuggestWith(suggestEdits)}
 	lim := source.DefaultLimits
 	lim.MaxFileSize = cfg.maxSize
+	stage, errs := walkAndRender(cfg, paths, lim, stderr)
+	inputs := stage.Inputs
+	run := &report.Run{Errors: errs, Sources: map[string]*source.LineIndex{}, Suggest: report.SuggestWith(suggestEdits)}
 	if cfg.fix.fix || cfg.fix.diff {
-		return runFix(cfg, engine, inputs, run, lim, stdin, stdout, stderr, getenv)
+		return runFix(cfg, engine, stage, run, lim, stdin, stdout, stderr, getenv)
 	}
 	type judged struct {
 		file     *source.File
@@ -338,6 +347,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		run.AddFile(j.file, j.stats, j.errs, j.findings)
 	})
 	prog.finish()
+	judgeRenders(engine, stage, run)
+	printSkipped(cfg, run, stderr)
 	if err := emit(cfg, run, stdout, stderr, getenv); err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
 		return exitUsage

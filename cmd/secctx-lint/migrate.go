@@ -8,6 +8,7 @@ import (
 	"github.com/secctx-lint/secctx-lint/fix"
 	"github.com/secctx-lint/secctx-lint/psp"
 	"github.com/secctx-lint/secctx-lint/source"
+	"github.com/secctx-lint/secctx-lint/walk"
 )
 
 const migrateUsage = `Usage: secctx-lint migrate-psp [--output FILE] PATH ...
@@ -76,9 +77,10 @@ func cmdMigratePSP(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "secctx-lint migrate-psp: name at least one PodSecurityPolicy file (or - for stdin); see --help")
 		return exitUsage
 	}
-	inputs, errs := source.Expand(operands)
+	walked := walk.Walk(operands, walk.Options{})
+	errs := walked.Errors
 	var psps []*psp.PSP
-	for _, in := range inputs {
+	for _, in := range walked.Inputs {
 		f, perrs := source.ReadFile(in, stdin, source.DefaultLimits)
 		errs = append(errs, perrs...)
 		res, rerrs := psp.Read(f)

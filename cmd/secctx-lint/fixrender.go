@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/secctx-lint/secctx-lint/fix"
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/render"
+	"github.com/secctx-lint/secctx-lint/render/kustomize"
+	"github.com/secctx-lint/secctx-lint/report"
+	"github.com/secctx-lint/secctx-lint/source"
+)
+
+// renderFix is --fix over the built objects: the edits land in their
+// origin files (a base shared by two overlays is one file, fixed once).
+type renderFix struct {
+	files     []originFix
+	forbidden []string
+}
+
+// originFix is one origin file and its fixed bytes.
+type originFix struct {
+	file   *source.File
+	out    []byte
+	fields int
+	notes  []fix.Note
+	err    *source.Error
+}
+
+// planRenders judges every build and plans the fixes of all of them
+// together, per origin file.
+func planRenders(engine *lint.Engine, stage *render.Result, lim source.Limits) *renderFix {
+	rf := &renderFix{}
+	var all []lint.Finding
+	var order []*source.File
+	seen := map[*source.File]bool{}
+	for _, rd := range stage.Renders {
+		if rd.File == nil {
+			continue
+		}
+		fs, _ := engine.File(rd.File)
+		for _, fd := range fs {
+			if fd.FixValueForbidden {
+				rf.forbidden = append(rf.forbidden, fd.FixNote)
+			}
+			if fd.Fixable && fd.Doc != nil && !seen[fd.Doc.File] {
+				seen[fd.Doc.File] = true
+				order = append(order, fd.Doc.File)
+			}
+		}
+		all = append(all, fs...)
+	}
+	for _, f := range order {
+		of := originFix{file: f}
+		res, err := fix.File(f, all)
+		switch {
+		case err != nil:
+			of.err = &source.Error{Path: f.Path, Msg: "not fixed: " + err.Error()}
+		case string(res.Src) != string(f.Src):
+			if f2, errs := source.Parse(f.Path, res.Src, lim); f2.Broken || len(errs) > 0 {
+				of.err = &source.Error{Path: f.Path, Msg: "not fixed: the fixed text would not parse (please report this)"}
+				break
+			}
+			of.out, of.fields, of.notes = res.Src, res.Fields, res.Notes
+		default:
+			of.notes = res.Notes
+		}
+		rf.files = append(rf.files, of)
+	}
+	return rf
+}
+
+// applyRenders writes (or diffs) the fixed origin files, then builds every
+// kustomization again from the fixed text to report what is still wrong.
+func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *renderFix, run *report.Run, lim source.Limits, stdout, stderr io.Writer) (fields, changed int) {
+	overlay := map[string][]byte{}
+	for _, of := range rf.files {
+		path := of.file.Path
+		for _, n := range of.notes {
+			fmt.Fprintf(stderr, "%s:%d:%d: note: %s\n", path, n.Line, n.Column, n.Msg)
+		}
+		if of.err != nil {
+			run.Errors = append(run.Errors, of.err)
+			continue
+		}
+		if of.out == nil {
+			continue
+		}
+		if cfg.fix.diff {
+			io.WriteString(stdout, fix.UnifiedDiff(path, of.file.Src, of.out))
+		} else if err := fix.WriteAtomic(path, of.out); err != nil {
+			run.Errors = append(run.Errors, &source.Error{Path: path, Msg: "not written: " + err.Error()})
+			continue
+		}
+		if abs, err := filepath.Abs(path); err == nil {
+			overlay[abs] = of.out
+		}
+		fields += of.fields
+		changed++
+	}
+	again := kustomize.New(".", lim)
+	again.Overlay = overlay
+	for i, dir := range stage.Dirs {
+		if stage.Renders[i].File == nil {
+			continue // its errors are reported already
+		}
+		rd := again.Build(dir)
+		run.Errors = append(run.Errors, rd.Errors...)
+		if rd.File == nil {
+			continue
+		}
+		fs, st := engine.File(rd.File)
+		run.AddFile(rd.File, st, nil, fs)
+	}
+	return fields, changed
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/render"
+	"github.com/secctx-lint/secctx-lint/render/kustomize"
+	"github.com/secctx-lint/secctx-lint/report"
+	"github.com/secctx-lint/secctx-lint/source"
+	"github.com/secctx-lint/secctx-lint/walk"
+)
+
+// walkAndRender is the front of the pipeline: walk the paths (ignore rules,
+// excludes), build the kustomizations found, and return what is left to
+// judge; the errors are those of the walk and of the builds.
+func walkAndRender(cfg *config, paths []string, lim source.Limits, stderr io.Writer) (*render.Result, []*source.Error) {
+	opts := walk.Options{Exclude: append(walk.Globs("", cfg.exclude...), walk.Globs(cfg.fileExcludeDir, cfg.fileExclude...)...)}
+	res := walk.Walk(paths, opts)
+	errs := res.Errors
+	stage := render.Stage(res, kustomize.New(".", lim))
+	for i, rd := range stage.Renders {
+		errs = append(errs, rd.Errors...)
+		if cfg.verbose {
+			fmt.Fprintf(stderr, "secctx-lint: built %s (%s)\n", stage.Dirs[i], report.Plural(len(rd.Consumed), "file"))
+		}
+	}
+	if cfg.verbose {
+		walk.SortSkips(res.Skipped)
+		for _, s := range res.Skipped {
+			fmt.Fprintf(stderr, "secctx-lint: skipped %s: %s\n", s.Path, s.Reason)
+		}
+	}
+	return stage, errs
+}
+
+// judgeRenders judges the built objects; their findings are about the
+// origin files already (lint relocates them).
+func judgeRenders(engine *lint.Engine, stage *render.Result, run *report.Run) {
+	for _, rd := range stage.Renders {
+		if rd.File == nil {
+			continue
+		}
+		fs, st := engine.File(rd.File)
+		run.AddFile(rd.File, st, nil, fs)
+	}
+}
+
+// printSkipped lists, with --verbose, the walked files that were not
+// manifests.
+func printSkipped(cfg *config, run *report.Run, stderr io.Writer) {
+	if !cfg.verbose {
+		return
+	}
+	for _, s := range run.Skipped {
+		fmt.Fprintf(stderr, "secctx-lint: skipped %s: %s\n", s.Path, s.Msg)
+	}
+}

@@ -1,0 +1,64 @@
+// Package render is the stage between the walk and lint: it builds what a
+// repository holds as sources rather than manifests (kustomizations today,
+// Helm charts next) into documents that remember where each node came from
+// (source.Origin), and takes the files a build consumed out of the plain
+// inputs, so that a base or a patch is judged through what uses it and not
+// alone. Lint, the reports and the fixer then work as they do on plain
+// files.
+package render
+
+import (
+	"path/filepath"
+
+	"github.com/secctx-lint/secctx-lint/render/kustomize"
+	"github.com/secctx-lint/secctx-lint/source"
+	"github.com/secctx-lint/secctx-lint/walk"
+)
+
+// Result is what the stage made of a walk.
+type Result struct {
+	// Renders are the builds, in walk order; a failed build has no File and
+	// its Errors say why.
+	Renders []*source.Render
+	// Inputs are the walk's plain files that no build consumed.
+	Inputs []source.Input
+	// Dirs are the folders built, as spelled, one per Render; Build(dir)
+	// again (after --fix) rebuilds them.
+	Dirs []string
+}
+
+// Stage builds the kustomizations of a walk that nothing else in the walk
+// uses (and those named), and filters the plain inputs.
+func Stage(res *walk.Result, k *kustomize.Renderer) *Result {
+	out := &Result{}
+	dirs := make([]string, len(res.Kustomizations))
+	named := make([]bool, len(res.Kustomizations))
+	for i, kz := range res.Kustomizations {
+		dirs[i], named[i] = kz.Dir, kz.Named
+	}
+	out.Dirs = k.Roots(dirs, named)
+	consumed := map[string]bool{}
+	for _, d := range out.Dirs {
+		rd := k.Build(d)
+		out.Renders = append(out.Renders, rd)
+		for _, c := range rd.Consumed {
+			consumed[c] = true
+		}
+	}
+	for _, in := range res.Inputs {
+		if in.Path != "-" && consumed[absPath(in.Path)] {
+			continue
+		}
+		out.Inputs = append(out.Inputs, in)
+	}
+	return out
+}
+
+// absPath is the key Consumed uses: the absolute path, links resolved the
+// way the builds read them (not at all).
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}

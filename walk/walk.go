@@ -1,0 +1,274 @@
+// Package walk turns the paths a user gives into the files to read, as
+// people keep repositories: what git ignores is not judged, node_modules is
+// never entered, --exclude globs leave folders and files out, and folders
+// holding a kustomization are reported so that the render stage can build
+// them. Deciding whether a file is a manifest by its content happens when
+// it is read (source.ReadFile): only the bytes can tell.
+package walk
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/secctx-lint/secctx-lint/source"
+)
+
+// KustomizationNames are the file names that make a folder a kustomization,
+// in the order kustomize looks for them.
+var KustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+// Options say what to leave out.
+type Options struct {
+	// Exclude are globs of paths not walked.
+	Exclude []Exclude
+	// NoGitIgnore walks what git ignores too.
+	NoGitIgnore bool
+}
+
+// Exclude is one glob (doublestar syntax: ** matches any number of
+// folders) of paths relative to Dir ("" is the working folder); a glob that
+// matches a folder leaves all of it out, so a bare folder name excludes
+// that folder.
+type Exclude struct {
+	Glob, Dir string
+}
+
+// Globs are globs relative to dir.
+func Globs(dir string, globs ...string) []Exclude {
+	out := make([]Exclude, len(globs))
+	for i, g := range globs {
+		out[i] = Exclude{Glob: g, Dir: dir}
+	}
+	return out
+}
+
+// Skip is something the walk left out, with the reason, for --verbose.
+type Skip struct {
+	Path   string
+	Reason string
+}
+
+// Result is what a walk found.
+type Result struct {
+	// Inputs are the files to read, in lexical order per argument.
+	Inputs []source.Input
+	// Kustomizations are the folders holding a kustomization file, with
+	// the file, in walk order. Their kustomization files are not in Inputs.
+	Kustomizations []Kustomization
+	// Skipped are the paths left out by ignore rules and --exclude.
+	Skipped []Skip
+	// Errors are paths that do not exist or could not be read.
+	Errors []*source.Error
+}
+
+// Kustomization is one folder to build.
+type Kustomization struct {
+	Dir  string // as reports print it
+	File string // the kustomization file in Dir
+	// Named: the folder (or its kustomization file) was named on the
+	// command line, so it is built even when another kustomization uses it.
+	Named bool
+}
+
+// Walk expands args: files as given, folders walked, "-" for stdin. A path
+// named explicitly is always read, whatever ignore rules or excludes say;
+// inside a folder they decide.
+func Walk(args []string, opt Options) *Result {
+	w := &walker{opt: opt, res: &Result{}, seen: map[string]bool{}, repos: map[string]*repo{}, byRoot: map[string]*repo{}}
+	for _, e := range opt.Exclude {
+		dir := e.Dir
+		if dir == "" {
+			dir = "."
+		}
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs
+		}
+		w.excludes = append(w.excludes, Exclude{Glob: cleanGlob(e.Glob), Dir: dir})
+	}
+	for _, arg := range args {
+		w.arg(arg)
+	}
+	return w.res
+}
+
+// cleanGlob makes a user's glob comparable with slash-separated paths
+// relative to the base folder: "./build/" is "build".
+func cleanGlob(p string) string {
+	p = filepath.ToSlash(p)
+	for strings.HasPrefix(p, "./") {
+		p = p[2:]
+	}
+	return strings.TrimRight(p, "/")
+}
+
+type walker struct {
+	opt      Options
+	excludes []Exclude // cleaned globs, absolute folders
+	res      *Result
+	seen     map[string]bool
+	repos    map[string]*repo // by the absolute folder asked about; nil: not in a work tree
+	byRoot   map[string]*repo // one per work tree, so each ignore file is read once
+}
+
+// repoOf returns the git work tree holding the absolute folder dir.
+func (w *walker) repoOf(dir string) *repo {
+	if r, ok := w.repos[dir]; ok {
+		return r
+	}
+	r := findRepo(dir)
+	if r != nil {
+		if known := w.byRoot[r.root]; known != nil {
+			r = known
+		} else {
+			w.byRoot[r.root] = r
+		}
+	}
+	w.repos[dir] = r
+	return r
+}
+
+// add records one file to read; a file reached twice (named twice, or
+// through a symlink) is read once.
+func (w *walker) add(p string, walked bool) {
+	key := p
+	if real, err := filepath.EvalSymlinks(p); err == nil {
+		if abs, err := filepath.Abs(real); err == nil {
+			key = abs
+		}
+	}
+	if w.seen[key] {
+		return
+	}
+	w.seen[key] = true
+	w.res.Inputs = append(w.res.Inputs, source.Input{Path: p, Walked: walked})
+}
+
+func (w *walker) errorf(path, msg string) {
+	w.res.Errors = append(w.res.Errors, &source.Error{Path: path, Msg: msg})
+}
+
+func (w *walker) arg(arg string) {
+	if arg == "-" {
+		w.add("-", false)
+		return
+	}
+	info, err := os.Stat(arg)
+	if err != nil {
+		w.errorf(arg, source.PlainOSError(err))
+		return
+	}
+	if !info.IsDir() {
+		if isKustomizationName(filepath.Base(arg)) {
+			w.kustomization(filepath.Dir(arg), filepath.Base(arg), true)
+			return
+		}
+		w.add(arg, false)
+		return
+	}
+	found, kusts := len(w.res.Inputs), len(w.res.Kustomizations)
+	err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			w.errorf(p, source.PlainOSError(err))
+			return nil
+		}
+		top := p == arg
+		if d.IsDir() {
+			if !top && (d.Name() == ".git" || d.Name() == "node_modules") {
+				return filepath.SkipDir // never judged, not worth a line in --verbose
+			}
+			if !top {
+				if why := w.leftOut(p, true); why != "" {
+					w.res.Skipped = append(w.res.Skipped, Skip{Path: p + string(filepath.Separator), Reason: why})
+					return filepath.SkipDir
+				}
+			}
+			if k := KustomizationFile(p); k != "" {
+				w.kustomization(p, k, top)
+			}
+			return nil
+		}
+		if !source.HasManifestExt(d.Name()) || d.Type()&fs.ModeIrregular != 0 || isKustomizationName(d.Name()) {
+			return nil
+		}
+		if why := w.leftOut(p, false); why != "" {
+			w.res.Skipped = append(w.res.Skipped, Skip{Path: p, Reason: why})
+			return nil
+		}
+		w.add(p, true)
+		return nil
+	})
+	if err != nil {
+		w.errorf(arg, source.PlainOSError(err))
+	} else if len(w.res.Inputs) == found && len(w.res.Kustomizations) == kusts {
+		// A CI gate pointed at the wrong folder must not pass quietly.
+		w.errorf(arg, "no "+strings.Join(source.Extensions, ", ")+" file in this folder")
+	}
+}
+
+func (w *walker) kustomization(dir, file string, named bool) {
+	for i := range w.res.Kustomizations {
+		if k := &w.res.Kustomizations[i]; filepath.Clean(k.Dir) == filepath.Clean(dir) {
+			k.Named = k.Named || named
+			return
+		}
+	}
+	w.res.Kustomizations = append(w.res.Kustomizations, Kustomization{Dir: dir, File: filepath.Join(dir, file), Named: named})
+}
+
+// KustomizationFile returns the name of the kustomization file in dir, or "".
+func KustomizationFile(dir string) string {
+	for _, n := range KustomizationNames {
+		if info, err := os.Stat(filepath.Join(dir, n)); err == nil && !info.IsDir() {
+			return n
+		}
+	}
+	return ""
+}
+
+func isKustomizationName(name string) bool {
+	for _, n := range KustomizationNames {
+		if name == n {
+			return true
+		}
+	}
+	return false
+}
+
+// leftOut says why p is not walked: an --exclude glob or a git ignore rule;
+// "" when it is walked.
+func (w *walker) leftOut(p string, isDir bool) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return ""
+	}
+	for _, e := range w.excludes {
+		// Paths outside Dir are spelled with ../, as the user would.
+		rel, err := filepath.Rel(e.Dir, abs)
+		if err != nil {
+			continue
+		}
+		if ok, _ := doublestar.Match(e.Glob, filepath.ToSlash(rel)); ok {
+			return "excluded by " + e.Glob
+		}
+	}
+	if w.opt.NoGitIgnore {
+		return ""
+	}
+	r := w.repoOf(filepath.Dir(abs))
+	if r == nil {
+		return ""
+	}
+	if ign, why := r.ignored(abs, isDir); ign {
+		return "ignored by git (" + why + ")"
+	}
+	return ""
+}
+
+// SortSkips orders skipped paths for --verbose.
+func SortSkips(s []Skip) {
+	sort.SliceStable(s, func(i, j int) bool { return s[i].Path < s[j].Path })
+}
