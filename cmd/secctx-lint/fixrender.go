@@ -113,6 +113,7 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 		}
 		fs, st := engine.File(rd.File)
 		run.AddFile(rd.File, st, nil, fs)
+		addOriginLines(run, rd)
 	}
 	return fields, changed
 }

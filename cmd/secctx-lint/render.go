@@ -44,6 +44,18 @@ func judgeRenders(engine *lint.Engine, stage *render.Result, run *report.Run) {
 		}
 		fs, st := engine.File(rd.File)
 		run.AddFile(rd.File, st, nil, fs)
+		addOriginLines(run, rd)
+	}
+}
+
+// addOriginLines gives the reports the lines of every origin file a build
+// pointed into (JSON 6902 patches too, which have no document), for
+// snippets.
+func addOriginLines(run *report.Run, rd *source.Render) {
+	for path, f := range rd.OriginFiles {
+		if f != nil && f.Src != nil {
+			run.Sources[path] = f.Lines()
+		}
 	}
 }
 

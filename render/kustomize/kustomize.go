@@ -37,6 +37,11 @@ type Renderer struct {
 	// path: the fixed text, to build again after --fix or for --diff.
 	Overlay map[string][]byte
 
+	// anchorAbs and anchorSpelled are the folder being built, absolute and
+	// as the user spelled it (display); Build sets them, so a Renderer
+	// builds one folder at a time.
+	anchorAbs, anchorSpelled string
+
 	mu    sync.Mutex
 	files map[string]*source.File // parsed origin files by absolute path
 	kusts map[string]*kust        // scanned kustomizations by absolute folder
@@ -50,8 +55,15 @@ func New(dir string, lim source.Limits) *Renderer {
 	return &Renderer{Dir: dir, Limits: lim, files: map[string]*source.File{}, kusts: map[string]*kust{}}
 }
 
-// display spells an absolute path as reports print it: relative to Dir.
+// display spells an absolute path as reports print it: as the walk
+// spells the files below the folder being built (the user's spelling of
+// that folder joined with the path below it), else relative to Dir.
 func (r *Renderer) display(abs string) string {
+	if r.anchorAbs != "" {
+		if rel, err := filepath.Rel(r.anchorAbs, abs); err == nil {
+			return filepath.Join(r.anchorSpelled, rel)
+		}
+	}
 	if rel, err := filepath.Rel(r.Dir, abs); err == nil {
 		return rel
 	}
@@ -160,6 +172,7 @@ func (r *Renderer) chainOf(top *kust) *chain {
 // Build builds the kustomization in dir (as the user spelled it).
 func (r *Renderer) Build(dir string) *source.Render {
 	absDir := r.abs(dir)
+	r.anchorAbs, r.anchorSpelled = absDir, dir
 	out := &source.Render{OriginFiles: map[string]*source.File{}}
 	top := r.kustAt(absDir)
 	if top == nil {
@@ -178,6 +191,9 @@ func (r *Renderer) Build(dir string) *source.Render {
 	}
 	fs := &buildFS{FileSystem: filesys.MakeFsOnDisk(), top: top.file, overlay: r.Overlay}
 	opts := krusty.MakeDefaultOptions()
+	// kubectl kustomize and kustomize build sort objects in the legacy
+	// order unless the kustomization says otherwise (sortOptions).
+	opts.Reorder = krusty.ReorderOptionUnspecified
 	m, err := krusty.MakeKustomizer(opts).Run(fs, absDir)
 	for _, p := range fs.read {
 		out.Consumed = append(out.Consumed, p)
@@ -422,6 +438,7 @@ func (b *builder) patchDocs(p located) ([]*yaml.Node, originOf, string) {
 			docs = append(docs, d.Root)
 		}
 		if len(f.Docs) == 0 {
+			b.out.OriginFiles[f.Path] = f
 			// A JSON 6902 patch is a list, which source.Parse refuses as
 			// a manifest; read its nodes for their positions.
 			var raw yaml.Node
@@ -511,7 +528,11 @@ func (b *builder) jsonOps(mp *mapper, root, ops *yaml.Node, display string) {
 		}
 		o := source.Origin{Path: display, Line: at.Line, Column: at.Column,
 			Note: fmt.Sprintf("%s is set by a JSON 6902 patch (%s:%d, %s %s), which the fixer does not edit; add the fields to that operation's value by hand", path, display, op.Line, kind, path)}
-		mp.force(pointer(root, path), o)
+		key, value := pointer(root, path)
+		if key != nil {
+			mp.m[key] = o
+		}
+		mp.force(value, o)
 	}
 }
 

@@ -170,39 +170,40 @@ func (mp *mapper) inherit(n *yaml.Node, parent source.Origin, have bool) {
 }
 
 // pointer resolves a JSON pointer (RFC 6901) in the rendered tree: the
-// node an operation of a JSON 6902 patch wrote. "-" is the last item (an
-// add appends there).
-func pointer(root *yaml.Node, ptr string) *yaml.Node {
+// node an operation of a JSON 6902 patch wrote, and its key when it is a
+// mapping's value. "-" is the last item (an add appends there).
+func pointer(root *yaml.Node, ptr string) (key, value *yaml.Node) {
 	if ptr == "" || ptr == "/" {
-		return root
+		return nil, root
 	}
 	n := root
 	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
 		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
 		n = source.Resolve(n)
+		key = nil
 		switch {
 		case n == nil:
-			return nil
+			return nil, nil
 		case n.Kind == yaml.MappingNode:
-			n = source.Get(n, tok)
+			key, n = source.Lookup(n, tok)
 		case n.Kind == yaml.SequenceNode:
 			if tok == "-" {
 				if len(n.Content) == 0 {
-					return nil
+					return nil, nil
 				}
 				n = n.Content[len(n.Content)-1]
 				continue
 			}
 			i, err := strconv.Atoi(tok)
 			if err != nil || i < 0 || i >= len(n.Content) {
-				return nil
+				return nil, nil
 			}
 			n = n.Content[i]
 		default:
-			return nil
+			return nil, nil
 		}
 	}
-	return n
+	return key, n
 }
 
 // force sets o on n and everything below it.

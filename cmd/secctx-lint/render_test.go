@@ -1,0 +1,185 @@
+package main
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// copyTree copies the folder src to a new temporary folder, renaming files
+// named _gitignore to .gitignore (in the repository they would hide the
+// fixture's own folders from git).
+func copyTree(t *testing.T, src string, skip ...string) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		for _, s := range skip {
+			if rel == s {
+				return filepath.SkipDir
+			}
+		}
+		if d.Name() == "_gitignore" {
+			rel = filepath.Join(filepath.Dir(rel), ".gitignore")
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// jsonRun is the part of the JSON output these tests read.
+type jsonRun struct {
+	Findings []struct {
+		Rule, File   string
+		Line         int
+		Fixable      bool
+		RenderedFrom *struct{ Kind, Folder string }
+	}
+	Errors []struct {
+		File    string
+		Line    int
+		Message string
+	}
+	Summary struct{ Files, Skipped int }
+}
+
+func decodeRun(t *testing.T, out string) jsonRun {
+	t.Helper()
+	var r jsonRun
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return r
+}
+
+// A repository as people keep one: only its manifests are judged, only the
+// broken manifest is an error; workflows, compose, mkdocs (!!python tags),
+// an Ansible playbook ({{ }}), JSON with comments and a YAML file that does
+// not parse are skipped and counted; node_modules and what git ignores are
+// not walked.
+func TestMixedRepository(t *testing.T) {
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "repo-mixed"))
+	if err := os.MkdirAll(filepath.Join(dir, ".git", "info"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "", "--config", "none", "--format", "json", "--verbose", dir)
+	if code != exitInput {
+		t.Errorf("exit %d, want %d (one broken manifest)\n%s", code, exitInput, stderr)
+	}
+	r := decodeRun(t, out)
+	files := map[string]bool{}
+	for _, f := range r.Findings {
+		rel, _ := filepath.Rel(dir, f.File)
+		files[filepath.ToSlash(rel)] = true
+	}
+	if len(files) != 1 || !files["deploy/app.yaml"] {
+		t.Errorf("findings in %v, want deploy/app.yaml only", files)
+	}
+	if len(r.Errors) != 1 || !strings.HasSuffix(r.Errors[0].File, filepath.Join("deploy", "broken.yaml")) || r.Errors[0].Line == 0 {
+		t.Errorf("errors %+v, want deploy/broken.yaml with a line", r.Errors)
+	}
+	if r.Summary.Skipped != 7 || r.Summary.Files != 2 {
+		t.Errorf("summary %+v, want 2 files judged and 7 skipped", r.Summary)
+	}
+	var listed []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(l, "secctx-lint: skipped ") {
+			rel := strings.TrimPrefix(strings.SplitN(strings.TrimPrefix(l, "secctx-lint: skipped "), ": ", 2)[0], dir+string(filepath.Separator))
+			listed = append(listed, filepath.ToSlash(rel))
+		}
+	}
+	sort.Strings(listed)
+	want := ".github/workflows/ci.yml .vscode/settings.json ansible/playbook.yml build/ docker-compose.yml docs/notes.yaml mkdocs.yml tsconfig.json"
+	if strings.Join(listed, " ") != want {
+		t.Errorf("--verbose listed %q\nwant %q", strings.Join(listed, " "), want)
+	}
+	// The text summary says it in a word.
+	_, text, _ := runCLI(t, "", "--config", "none", dir)
+	if !strings.Contains(text, "7 skipped") {
+		t.Errorf("text summary lacks the skipped count:\n%s", text)
+	}
+	// Named on the command line, a non-manifest is read and reported.
+	if code, _, _ := runCLI(t, "", "--config", "none", filepath.Join(dir, "docs", "notes.yaml")); code != exitInput {
+		t.Errorf("a named file that does not parse: exit %d, want %d", code, exitInput)
+	}
+}
+
+// --fix on a kustomize tree writes into the files a person edits: the base
+// (once, though two overlays build it), the strategic-merge patch that adds
+// a sidecar, the component that adds another; the fields a JSON 6902 patch
+// supplies are left with a note. Building again finds nothing fixable, and a
+// second --fix changes nothing.
+func TestKustomizeFix(t *testing.T) {
+	src := filepath.Join("..", "..", "testdata", "kustomize")
+	dir := copyTree(t, src, "remote", "expected", "fixed")
+	code, _, stderr := runCLI(t, "", "--config", "none", "--fix", dir)
+	if code != exitFindings {
+		t.Errorf("--fix: exit %d, want %d (the JSON 6902 patch's fields stay)\n%s", code, exitFindings, stderr)
+	}
+	for _, f := range []string{"base/deployment.yaml", "overlays/prod/sidecar.yaml", "components/metrics/exporter.yaml", "overlays/prod/replicas.yaml"} {
+		got, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join(src, "fixed", strings.ReplaceAll(f, "/", "-")+".golden")
+		if *update {
+			if err := os.WriteFile(golden, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%s after --fix:\n%s\nwant (%s):\n%s", f, got, golden, want)
+		}
+	}
+	_, out, _ := runCLI(t, "", "--config", "none", "--format", "json", dir)
+	r := decodeRun(t, out)
+	if len(r.Findings) == 0 {
+		t.Fatal("no findings left; the JSON 6902 patch's should be")
+	}
+	for _, f := range r.Findings {
+		if f.Fixable {
+			t.Errorf("fixable after --fix: %+v", f)
+		}
+		if f.RenderedFrom == nil || f.RenderedFrom.Kind != "kustomize" {
+			t.Errorf("renderedFrom %+v", f.RenderedFrom)
+		}
+	}
+	before := snapshot(t, dir)
+	runCLI(t, "", "--config", "none", "--fix", dir)
+	if after := snapshot(t, dir); after != before {
+		t.Errorf("a second --fix changed the tree")
+	}
+}
+
+func snapshot(t *testing.T, dir string) string {
+	var b strings.Builder
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			c, _ := os.ReadFile(p)
+			b.WriteString(p + "\n" + string(c))
+		}
+		return nil
+	})
+	return b.String()
+}

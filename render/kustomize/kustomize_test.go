@@ -1,0 +1,145 @@
+package kustomize
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/policy"
+	"github.com/secctx-lint/secctx-lint/source"
+)
+
+const tree = "../../testdata/kustomize"
+
+// Our in-process build equals `kubectl kustomize` on the same folder: the
+// expected builds under testdata/kustomize/expected were made with it
+// (kubectl v1.32, kustomize v5.5.0; see its README).
+func TestBuildEqualsKubectl(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(tree, "expected", "*.built"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no expected builds: %v", err)
+	}
+	for _, exp := range files {
+		name := strings.TrimSuffix(filepath.Base(exp), ".built")
+		dir := filepath.Join(tree, strings.ReplaceAll(name, "-", "/"))
+		t.Run(name, func(t *testing.T) {
+			want, err := os.ReadFile(exp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd := New(".", source.DefaultLimits).Build(dir)
+			if len(rd.Errors) > 0 || rd.File == nil {
+				t.Fatalf("build errors: %v", rd.Errors)
+			}
+			if got := string(rd.File.Src); got != string(want) {
+				t.Errorf("build of %s differs from kubectl kustomize:\n%s\nwant:\n%s", dir, got, want)
+			}
+		})
+	}
+}
+
+func restrictedEngine(tb testing.TB) *lint.Engine {
+	in, _ := policy.Builtin("restricted")
+	cs, err := (&policy.Assignment{Initiative: in, Effect: policy.Audit,
+		Match: policy.Match{ExcludedNamespaces: policy.DefaultExcludedNamespaces}}).Constraints()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e, err := lint.New(cs, lint.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// wantRE reads expectations written beside the lines of the tree's files:
+//
+//   - name: app  # want(prod): seccomp, users-groups x2; want(staging): seccomp
+//
+// each the findings that building the named overlay reports on that line
+// ("strict" marks a strict one, "xN" N findings of the rule).
+var wantRE = regexp.MustCompile(`want\(([\w-]+)\):\s*([^;#]*)`)
+
+func wantsIn(t *testing.T, root string) []string {
+	var out []string
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") {
+			return err
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			for _, m := range wantRE.FindAllStringSubmatch(line, -1) {
+				for _, item := range strings.Split(m[2], ",") {
+					f := strings.Fields(item)
+					if len(f) == 0 {
+						continue
+					}
+					n, cert := 1, "certain"
+					for _, w := range f[1:] {
+						switch {
+						case w == "strict":
+							cert = "strict"
+						case strings.HasPrefix(w, "x"):
+							n, _ = strconv.Atoi(w[1:])
+						}
+					}
+					for k := 0; k < n; k++ {
+						out = append(out, fmt.Sprintf("%s:%d: %s %s %s", p, i+1, m[1], f[0], cert))
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// The findings of every overlay are where the expectations beside the
+// lines say: in the base for what the base holds, in the strategic-merge
+// patch for the container it adds, in the component for its container, in
+// the JSON 6902 patch for the securityContext it sets; the overlay into
+// kube-system has none (Azure's excluded namespaces); the remote resource
+// is an input error at its line.
+func TestFindingsBesideLines(t *testing.T) {
+	r := New(".", source.DefaultLimits)
+	engine := restrictedEngine(t)
+	var got []string
+	for _, o := range []string{"prod", "staging", "system"} {
+		rd := r.Build(filepath.Join(tree, "overlays", o))
+		if len(rd.Errors) > 0 {
+			t.Fatalf("%s: %v", o, rd.Errors)
+		}
+		findings, _ := engine.File(rd.File)
+		for _, f := range findings {
+			if f.RenderedFrom == nil || f.RenderedFrom.Dir != filepath.Join(tree, "overlays", o) {
+				t.Errorf("%s: renderedFrom %+v", f.Rule, f.RenderedFrom)
+			}
+			if want := map[string]string{"prod": "shop", "staging": "staging"}[o]; f.Namespace != want || !strings.HasPrefix(f.Name, o+"-") {
+				t.Errorf("%s %s: object %s/%s, want the built object's namespace %s and prefixed name", o, f.Rule, f.Namespace, f.Name, want)
+			}
+			got = append(got, fmt.Sprintf("%s:%d: %s %s %s", f.File, f.Line, o, f.Rule, f.Certainty))
+		}
+	}
+	sort.Strings(got)
+	if diff := cmp.Diff(wantsIn(t, tree), got); diff != "" {
+		t.Errorf("findings differ from the expectations beside the lines (-want +got):\n%s", diff)
+	}
+	rd := r.Build(filepath.Join(tree, "remote"))
+	if rd.File != nil || len(rd.Errors) != 1 || rd.Errors[0].Line != 4 || !strings.Contains(rd.Errors[0].Msg, "without network") {
+		t.Errorf("remote resource: %+v", rd.Errors)
+	}
+}
