@@ -1,6 +1,7 @@
 package fix
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -476,9 +477,14 @@ func (p *planner) planInsert(doc *source.Document, m *yaml.Node, pm *pending) {
 	indent := first.Column - 1
 	// Comments right after the map's last value and indented deeper than
 	// its keys belong to that value (a commented-out field of the last
-	// container): the new keys go after them.
+	// container), and so do commented-out items (`# - --b`) after a last
+	// value that is a sequence, at the keys' indentation where the dashes
+	// are: the new keys go after them, or uncommenting them later would
+	// put the items under the wrong key.
+	lastSeq := source.Resolve(m.Content[len(m.Content)-1]).Kind == yaml.SequenceNode
 	for l := end + 1; l <= p.li.Lines(); l++ {
-		if t := p.li.Line(l); !isCommentLine(t) || lineIndent(t) <= indent {
+		t := p.li.Line(l)
+		if !isCommentLine(t) || (lineIndent(t) <= indent && !(lastSeq && lineIndent(t) == indent && commentedItem(t))) {
 			break
 		}
 		end = l
@@ -487,6 +493,12 @@ func (p *planner) planInsert(doc *source.Document, m *yaml.Node, pm *pending) {
 	var b strings.Builder
 	p.blockMap(&b, st, pm, indent, q)
 	p.insertAfterLine(end, b.String(), indent)
+}
+
+// commentedItem: a comment line that holds a sequence item (`# - x`).
+func commentedItem(line []byte) bool {
+	t := bytes.TrimLeft(bytes.TrimLeft(line, " \t")[1:], " \t")
+	return len(t) > 0 && t[0] == '-' && (len(t) == 1 || t[1] == ' ' || t[1] == '\t' || t[1] == '\r' || t[1] == '\n')
 }
 
 func endsWithBreak(src []byte) bool {

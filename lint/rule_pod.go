@@ -6,6 +6,7 @@ import (
 
 	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/source"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 func init() {
@@ -173,29 +174,43 @@ func (r *sysctls) check(p *Pod, rep *reporter) {
 // fails unless a ServiceAccount in the same file says false.
 type automount struct{ ex exclusions }
 
+// tokenMounted models the ServiceAccount admission plugin: it adds a
+// projected token volume (kube-api-access-<random>) to the pod and mounts it
+// into every container unless the pod's automountServiceAccountToken, or
+// else its ServiceAccount's (read from the same file), is false. explicit
+// says the pod itself asks for it (true); key and value point at the field
+// when written, else at the pod spec key.
+func (p *Pod) tokenMounted() (mounted, explicit bool, key, value *yaml.Node) {
+	k, v := source.Lookup(p.Spec, "automountServiceAccountToken")
+	b, isBool := source.Bool(v)
+	switch {
+	case isBool:
+		return b, b, k, v
+	case p.ServiceAccountAutomountOff:
+		return false, false, nil, nil
+	}
+	if k == nil {
+		k = p.SpecKey
+	}
+	return true, false, k, nil
+}
+
 func (r *automount) check(p *Pod, rep *reporter) {
 	if !anyIncluded(p, r.ex) {
 		return
 	}
-	k, v := source.Lookup(p.Spec, "automountServiceAccountToken")
 	field := p.SpecPath + ".automountServiceAccountToken"
-	b, isBool := source.Bool(v)
+	mounted, explicit, k, v := p.tokenMounted()
 	switch {
-	case isBool && !b:
+	case !mounted:
 		return
-	case isBool && b:
+	case explicit:
 		rep.report(violation{key: k, value: v, field: field,
 			msg:     "Automounting service account token is disallowed (automountServiceAccountToken: true)",
 			fixNote: "automountServiceAccountToken: true was written on purpose; the fixer does not overwrite it"})
 		return
-	case p.ServiceAccountAutomountOff:
-		return
 	}
-	key := k
-	if key == nil {
-		key = p.SpecKey
-	}
-	rep.report(violation{key: key, field: field,
+	rep.report(violation{key: k, field: field,
 		msg:     "Automounting service account token is disallowed: automountServiceAccountToken is not set to false, so the API server mounts the token into every container",
 		changes: []Change{{Map: p.Spec, Path: []string{"automountServiceAccountToken"}, Value: boolNode(false)}}})
 }

@@ -28,15 +28,21 @@ const (
 // listed as localhost/<file> or localhost/*. gatekeeper-library's
 // K8sPSPSeccompV2 lists types (RuntimeDefault, Localhost with
 // allowedLocalhostFiles) and reads no annotations.
+//
+// gatekeeper-library's K8sPSPSeccomp (v1) builds "localhost/<file>" from
+// localhostProfile; without one the Rego expression is undefined, so the
+// container yields no profile and no violation (the API server refuses
+// such a Pod anyway: Localhost needs localhostProfile).
 type seccomp struct {
 	ex       exclusions
 	profiles []string
 	v2       bool
+	psp1     bool     // gatekeeper-library K8sPSPSeccomp
 	files    []string // K8sPSPSeccompV2 allowedLocalhostFiles
 }
 
 func compileSeccomp(c *policy.Constraint) (checker, error) {
-	r := &seccomp{v2: c.Kind == "K8sPSPSeccompV2"}
+	r := &seccomp{v2: c.Kind == "K8sPSPSeccompV2", psp1: c.Kind == "K8sPSPSeccomp"}
 	var err error
 	if r.ex, err = readExclusions(c.Params); err != nil {
 		return nil, err
@@ -52,17 +58,18 @@ type seccompProfile struct {
 	profile, file, location string
 	key, value              *yaml.Node // where it was found
 	notConfigured           bool
+	noFile                  bool // Localhost without localhostProfile
 }
 
 func (r *seccomp) resolve(p *Pod, ct *Container) seccompProfile {
 	fromSC := func(k, v *yaml.Node, where string) seccompProfile {
 		t, _ := source.Str(source.Get(v, "type"))
-		f, _ := source.Str(source.Get(v, "localhostProfile"))
+		f, hasFile := source.Str(source.Get(v, "localhostProfile"))
 		tk, tv := source.Lookup(v, "type")
 		if tk == nil {
 			tk, tv = k, nil
 		}
-		return seccompProfile{profile: t, file: f, location: where, key: tk, value: tv}
+		return seccompProfile{profile: t, file: f, location: where, key: tk, value: tv, noFile: t == "Localhost" && !hasFile}
 	}
 	if k, v := source.Lookup(ct.SC, "seccompProfile"); k != nil && source.Mapping(v) != nil {
 		return fromSC(k, v, "container securityContext")
@@ -136,7 +143,7 @@ func (r *seccomp) check(p *Pod, rep *reporter) {
 			continue
 		}
 		res := r.resolve(p, ct)
-		if r.allowed(res.profile, res.file) {
+		if r.allowed(res.profile, res.file) || (r.psp1 && res.noFile) {
 			continue
 		}
 		shown := res.profile

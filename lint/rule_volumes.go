@@ -187,7 +187,9 @@ func describePaths(ps []allowedPath) string {
 
 // volume-types: every key of a volume other than name is its type and must
 // be allowed ("*" allows all). Azure's v2 template looks only at volumes
-// that a non-excluded container mounts; gatekeeper-library at all.
+// that a non-excluded container mounts; gatekeeper-library at all. The
+// projected token volume that the ServiceAccount admission plugin adds (see
+// Pod.tokenMounted) is one of them: Gatekeeper sees the Pod after it.
 type volumeTypes struct{ listRule }
 
 func compileVolumeTypes(c *policy.Constraint) (checker, error) {
@@ -222,6 +224,25 @@ func (r *volumeTypes) check(p *Pod, rep *reporter) {
 				fixNote: "changing a volume's type changes the workload; the fixer leaves it to you"})
 		}
 	}
+	r.checkToken(p, rep)
+}
+
+// checkToken judges the token volume the API server adds.
+func (r *volumeTypes) checkToken(p *Pod, rep *reporter) {
+	if contains(r.allowed, "projected") || (!r.upstream && !anyIncluded(p, r.ex)) {
+		return
+	}
+	mounted, _, k, v := p.tokenMounted()
+	if !mounted {
+		return
+	}
+	allowed := "none"
+	if len(r.allowed) > 0 {
+		allowed = strings.Join(r.allowed, ", ")
+	}
+	rep.report(violation{key: k, value: v, field: p.SpecPath + ".volumes[kube-api-access].projected",
+		msg:     fmt.Sprintf("The volume type projected (the service account token volume kube-api-access-..., which the API server's ServiceAccount admission plugin adds to the Pod) is not allowed; allowed volume types: %s", allowed),
+		fixNote: "the token volume is added unless automountServiceAccountToken is false; set it to false if the pod does not call the Kubernetes API, or allow projected volumes; the fixer leaves the choice to you"})
 }
 
 // flexvolume-drivers: each flexVolume's driver must be allowed. Azure lists

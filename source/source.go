@@ -157,9 +157,54 @@ func Parse(path string, src []byte, lim Limits) (*File, []*Error) {
 			errs[len(errs)-1].NotObject = true
 			continue
 		}
+		if line, col, msg := unservedVersion(root); msg != "" {
+			fail(line, col, "%s", msg)
+			continue
+		}
 		f.Docs = append(f.Docs, &Document{File: f, Index: index, Root: root})
 	}
 	return f, errs
+}
+
+// workloadGroups gives, per built-in workload kind, the apiVersion it is
+// served as today and the API groups that ever served it (extensions and
+// the beta versions are gone, but a manifest under them is old, not wrong
+// about what it is, and is still judged).
+var workloadGroups = map[string]struct {
+	served string
+	groups []string
+}{
+	"Pod": {"v1", []string{""}}, "PodTemplate": {"v1", []string{""}}, "ReplicationController": {"v1", []string{""}},
+	"Deployment": {"apps/v1", []string{"apps", "extensions"}}, "ReplicaSet": {"apps/v1", []string{"apps", "extensions"}},
+	"DaemonSet": {"apps/v1", []string{"apps", "extensions"}}, "StatefulSet": {"apps/v1", []string{"apps"}},
+	"Job": {"batch/v1", []string{"batch"}}, "CronJob": {"batch/v1", []string{"batch"}},
+}
+
+// unservedVersion reports a built-in workload kind under a built-in API
+// group that never served it (kind: Pod under apps/v1): kubectl finds no
+// such resource and the object is never created. A group with a dot that
+// is not *.k8s.io is a custom resource's, which may reuse the name.
+func unservedVersion(root *yaml.Node) (line, col int, msg string) {
+	kind, _ := Str(Get(root, "kind"))
+	w, builtin := workloadGroups[kind]
+	k, v := Lookup(root, "apiVersion")
+	av, ok := Str(v)
+	if !builtin || !ok {
+		return 0, 0, ""
+	}
+	group, _, hasGroup := strings.Cut(av, "/")
+	if !hasGroup {
+		group = ""
+	}
+	if strings.Contains(group, ".") && !strings.HasSuffix(group, ".k8s.io") {
+		return 0, 0, ""
+	}
+	for _, g := range w.groups {
+		if g == group {
+			return 0, 0, ""
+		}
+	}
+	return k.Line, k.Column, fmt.Sprintf("no matches for kind %q in version %q: the API server serves %s as %s; kubectl refuses this document, so it is not judged", kind, av, kind, w.served)
 }
 
 func looksBinary(src []byte) bool {

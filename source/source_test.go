@@ -24,6 +24,9 @@ func TestParseProblems(t *testing.T) {
 		{"alias into another document", "x: &b {image: x}\n---\nkind: Pod\nspec:\n  containers:\n  - <<: *b\n    name: a\n", 6, "alias *b refers to an anchor in another document", 1},
 		{"second document broken keeps the first", "kind: Pod\n---\nkind: [\n", 3, "invalid YAML", 1},
 		{"binary", "kind: Pod\x00\x01", 0, "binary file", 0},
+		{"pod under apps/v1", "kind: ConfigMap\n---\napiVersion: apps/v1\nkind: Pod\n", 3, `no matches for kind "Pod" in version "apps/v1": the API server serves Pod as v1`, 1},
+		{"deployment in the core group", "apiVersion: v1\nkind: Deployment\n", 1, `no matches for kind "Deployment" in version "v1"`, 0},
+		{"cronjob under a k8s.io group", "apiVersion: apps.k8s.io/v1\nkind: CronJob\n", 1, `serves CronJob as batch/v1`, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,12 +46,14 @@ func TestParseProblems(t *testing.T) {
 
 func TestParseAccepts(t *testing.T) {
 	tests := map[string]string{
-		"empty":                 "",
-		"comments only":         "# nothing\n---\n# here\n",
-		"template in a string":  "kind: ConfigMap\ndata:\n  msg: \"{{ $labels.pod }} down\"\n  plain: value {{ x }}\n",
-		"json":                  `{"kind": "Pod", "spec": {"containers": []}}`,
-		"merge keys":            "base: &b {x: 1}\nkind: Pod\nother:\n  <<: *b\n  y: 2\n",
-		"alias in its document": "kind: Pod\n---\nkind: Pod\nspec:\n  containers:\n  - &c {name: a}\n  initContainers:\n  - *c\n",
+		"empty":                   "",
+		"comments only":           "# nothing\n---\n# here\n",
+		"template in a string":    "kind: ConfigMap\ndata:\n  msg: \"{{ $labels.pod }} down\"\n  plain: value {{ x }}\n",
+		"json":                    `{"kind": "Pod", "spec": {"containers": []}}`,
+		"merge keys":              "base: &b {x: 1}\nkind: Pod\nother:\n  <<: *b\n  y: 2\n",
+		"an old but real group":   "apiVersion: extensions/v1beta1\nkind: Deployment\n",
+		"a custom resource's Pod": "apiVersion: example.com/v1\nkind: Pod\n",
+		"alias in its document":   "kind: Pod\n---\nkind: Pod\nspec:\n  containers:\n  - &c {name: a}\n  initContainers:\n  - *c\n",
 	}
 	for name, src := range tests {
 		t.Run(name, func(t *testing.T) {
