@@ -62,6 +62,30 @@ func File(f *source.File, findings []lint.Finding) (*Result, error) {
 	return &Result{Src: out, Edits: p.edits, Notes: p.notes, Fields: p.fields}, nil
 }
 
+// Planned gathers the edits of one file as its documents are judged, so
+// that a document's tree can go once its edits are planned: the edits,
+// notes and field counts of the documents of a plain file, in order, are
+// those of planning the file whole, since changes never reach across its
+// documents. (Rendered documents, whose edits from several objects may
+// meet in one origin file, are planned together: Add them at once.)
+type Planned struct {
+	Edits  []Edit
+	Notes  []Note
+	Fields int
+}
+
+// Add plans the changes of findings that go to f.
+func (pl *Planned) Add(f *source.File, findings []lint.Finding) error {
+	p, err := plan(f, findings)
+	if err != nil {
+		return err
+	}
+	pl.Edits = append(pl.Edits, p.edits...)
+	pl.Notes = append(pl.Notes, p.notes...)
+	pl.Fields += p.fields
+	return nil
+}
+
 // pending is an ordered set of keys to write into one map.
 type pending struct {
 	vals map[string]*pval

@@ -4,6 +4,7 @@
 package lint
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -144,32 +145,7 @@ func (e *Engine) File(f *source.File) ([]Finding, Stats) {
 	}
 	automountOff := automountOffAccounts(f, e.opts.DefaultNamespace)
 	for _, doc := range f.Docs {
-		for _, pod := range Pods(doc, e.opts.DefaultNamespace) {
-			st.Workloads++
-			pod.ServiceAccountAutomountOff = automountOff[pod.Namespace+"/"+pod.serviceAccountName()]
-			from := len(out)
-			var owners *[]*Container // the container of each finding, for suppressions
-			if sup != nil {
-				owners = new([]*Container)
-			}
-			for i := range e.checks {
-				ck := &e.checks[i]
-				if !ck.c.Match.Covers(pod.Namespace, pod.Labels) {
-					continue
-				}
-				if ck.c.Semantics == policy.Azure && ck.rule.skipWindows && pod.Windows() && !judgesWindows(ck.chk) {
-					continue
-				}
-				r := &reporter{engine: e, pod: pod, ck: ck, out: &out, owners: owners}
-				ck.chk.check(pod, r)
-			}
-			pod.windowsFixes(out[from:])
-			e.invalidFields(pod, &out, owners)
-			if sup != nil {
-				sup.pod(pod)
-				out = sup.filter(pod, out, from, *owners)
-			}
-		}
+		e.document(doc, automountOff, sup, &out, &st)
 	}
 	if sup != nil {
 		out = append(out, sup.findings(e.opts.ReportUnusedIgnores)...)
@@ -180,6 +156,131 @@ func (e *Engine) File(f *source.File) ([]Finding, Stats) {
 	}
 	SortFindings(out)
 	return out, st
+}
+
+// document judges the pod templates of one document, appending to out.
+func (e *Engine) document(doc *source.Document, automountOff map[string]bool, sup *suppressor, out *[]Finding, st *Stats) {
+	for _, pod := range Pods(doc, e.opts.DefaultNamespace) {
+		st.Workloads++
+		pod.ServiceAccountAutomountOff = automountOff[pod.Namespace+"/"+pod.serviceAccountName()]
+		from := len(*out)
+		var owners *[]*Container // the container of each finding, for suppressions
+		if sup != nil {
+			owners = new([]*Container)
+		}
+		for i := range e.checks {
+			ck := &e.checks[i]
+			if !ck.c.Match.Covers(pod.Namespace, pod.Labels) {
+				continue
+			}
+			if ck.c.Semantics == policy.Azure && ck.rule.skipWindows && pod.Windows() && !judgesWindows(ck.chk) {
+				continue
+			}
+			r := &reporter{engine: e, pod: pod, ck: ck, out: out, owners: owners}
+			ck.chk.check(pod, r)
+		}
+		pod.windowsFixes((*out)[from:])
+		e.invalidFields(pod, out, owners)
+		if sup != nil {
+			sup.pod(pod)
+			*out = sup.filter(pod, *out, from, *owners)
+		}
+	}
+}
+
+// FileJudge judges the documents of one file as the parser hands them on
+// (source.Decode), so that a document's tree can be let go as soon as its
+// findings are out. Begin it, call Document for each document in order,
+// then End. Call Detach on the findings before they outlive the document.
+//
+// A file whose verdicts depend on documents not yet seen is judged whole
+// at End instead, with its documents kept until then: one with
+// suppressions (comments may cover lines anywhere, annotations are
+// counted per file) or one that may hold a ServiceAccount (its
+// automountServiceAccountToken: false holds for the pods before it too).
+// Otherwise every finding of a document lies on the document's own lines,
+// which come after the lines of the documents before it, so the findings
+// sorted per document are the findings sorted per file: the output is the
+// same as File's. Rendered documents (Origins set) are not decoded from
+// bytes and go through File.
+type FileJudge struct {
+	e     *Engine
+	f     *source.File
+	whole bool
+	st    Stats
+}
+
+// Begin starts judging f, whose Src is set and whose documents are about
+// to be decoded.
+func (e *Engine) Begin(f *source.File) *FileJudge {
+	j := &FileJudge{e: e, f: f}
+	j.whole = (!e.opts.NoIgnores && mentionsSuppression(f.Src)) || mayHoldServiceAccount(f.Src)
+	return j
+}
+
+// Document judges d and returns its findings, sorted. For a file judged
+// whole it keeps d for End and returns nothing.
+func (j *FileJudge) Document(d *source.Document) []Finding {
+	if j.whole || d.Origins != nil {
+		j.whole = true
+		j.f.Docs = append(j.f.Docs, d)
+		return nil
+	}
+	var out []Finding
+	j.e.document(d, nil, nil, &out, &j.st)
+	SortFindings(out)
+	return out
+}
+
+// End returns the findings held back (files judged whole) and the file's
+// counts; the file must be decoded to its end.
+func (j *FileJudge) End() ([]Finding, Stats) {
+	if j.whole {
+		fs, st := j.e.File(j.f)
+		j.f.Docs = nil
+		return fs, st
+	}
+	j.st.Documents = j.f.DocumentCount
+	return nil, j.st
+}
+
+// Detach readies findings to outlive their document's tree: FixHint is
+// set from the Changes, then Changes and Doc, which point into the tree,
+// are dropped. The pipeline calls it once a document's edits (when
+// fixing) and suggestions are planned, so that what is written and what
+// waits to be written holds positions and strings only.
+func Detach(fs []Finding) {
+	for i := range fs {
+		f := &fs[i]
+		if f.Fixable && f.FixHint == "" {
+			f.FixHint = Hint(f.Changes)
+		}
+		f.Changes, f.Doc = nil, nil
+	}
+}
+
+// mayHoldServiceAccount is the cheap test that a file holds no
+// ServiceAccount object: its kind must be written as "ServiceAccount"
+// somewhere other than in automountServiceAccountToken, unless an escape
+// in a double-quoted string (\x, \u, \U, an escaped line break) spells
+// it another way. False proves there is none; true may be wrong.
+func mayHoldServiceAccount(src []byte) bool {
+	n := bytes.Count(src, []byte("ServiceAccount"))
+	if n > bytes.Count(src, []byte("automountServiceAccountToken")) {
+		return true
+	}
+	for i := bytes.IndexByte(src, '\\'); i >= 0 && i+1 < len(src); {
+		switch src[i+1] {
+		case 'x', 'u', 'U', '\n', '\r':
+			return true
+		}
+		next := bytes.IndexByte(src[i+2:], '\\')
+		if next < 0 {
+			break
+		}
+		i += 2 + next
+	}
+	return false
 }
 
 // SortFindings orders findings by file, position, rule and container.

@@ -1,6 +1,8 @@
 package lint
 
 import (
+	"strings"
+
 	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/source"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -72,8 +74,15 @@ type Finding struct {
 	// is outside the assigned parameters; --fix refuses to run.
 	FixValueForbidden bool `json:"-"`
 
+	// FixHint says in a few words what the fixer writes ("set
+	// runAsUser: 1000, ..."); empty when not fixable. It is what reports
+	// need of Changes once the document's tree is gone (Detach sets it).
+	FixHint string `json:"-"`
 	// Changes are what the fixer writes to make the finding go away under
-	// every reading. Empty when not fixable.
+	// every reading. Empty when not fixable. Changes and Doc point into
+	// the document's tree: they are for the judge step (the fixer plans
+	// its byte edits from them then, suggestions are planned then) and
+	// Detach drops them before the finding outlives its document.
 	Changes []Change `json:"-"`
 	// Constraint is the constraint that failed.
 	Constraint *policy.Constraint `json:"-"`
@@ -120,4 +129,46 @@ func strNode(s string) *yaml.Node {
 
 func seqNode(items ...*yaml.Node) *yaml.Node {
 	return &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: items}
+}
+
+// Hint renders changes the way reports name them: "set a.b: v, c: [x, y]".
+func Hint(changes []Change) string {
+	var b strings.Builder
+	for _, c := range changes {
+		v := ChangeText(c)
+		if v == "" {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("set ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(strings.Join(c.Path, "."))
+		b.WriteString(": ")
+		b.WriteString(v)
+	}
+	return b.String()
+}
+
+// ChangeText is the value a change writes, as reports show it: a scalar's
+// text, or [a, b] for a sequence ("add [a, b]" when appended).
+func ChangeText(c Change) string {
+	if c.Value == nil {
+		return ""
+	}
+	if len(c.Value.Content) == 0 {
+		return c.Value.Value
+	}
+	var items []string
+	for _, n := range c.Value.Content {
+		if n.Value != "" {
+			items = append(items, n.Value)
+		}
+	}
+	s := "[" + strings.Join(items, ", ") + "]"
+	if c.Append {
+		s = "add " + s
+	}
+	return s
 }

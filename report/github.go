@@ -26,17 +26,45 @@ const maxAnnotationMessage = 4000
 // AnnotationsPerLevel of each, and one notice that says how many more there
 // are and where to see them. Every value goes through go-githubactions'
 // escaping (messages are never used as format strings), so nothing read
-// from a manifest can start another command.
-func GitHub(w io.Writer, r *Run) error {
-	ew := &errWriter{w: w}
-	a := githubactions.New(githubactions.WithWriter(ew), githubactions.WithGetenv(func(string) string { return "" }))
+// from a manifest can start another command. The stream keeps the first
+// AnnotationsPerLevel findings of each level and counts the rest.
+type githubStream struct {
+	w        io.Writer
+	r        *Run
+	byLevel  [4][]ann // index: Level.Rank(); at most AnnotationsPerLevel each
+	count    [4]int
+	findings int
+}
 
-	type ann struct {
-		level  lint.Level
-		fields map[string]string
-		msg    string
+type ann struct {
+	level  lint.Level
+	fields map[string]string
+	msg    string
+}
+
+func newGitHubStream(w io.Writer, r *Run) Stream { return &githubStream{w: w, r: r} }
+
+func (s *githubStream) Add(b *Batch) error {
+	for i := range b.Findings {
+		f := &b.Findings[i]
+		s.findings++
+		rank := f.Level.Rank()
+		if rank == 0 {
+			continue
+		}
+		s.count[rank]++
+		if len(s.byLevel[rank]) < AnnotationsPerLevel {
+			s.byLevel[rank] = append(s.byLevel[rank], ann{f.Level, annotationFields(s.r.Root, f), annotationMessage(f)})
+		}
 	}
-	var byLevel [4][]ann // index: Level.Rank()
+	return nil
+}
+
+func (s *githubStream) End(r *Run) error {
+	ew := &errWriter{w: s.w}
+	a := githubactions.New(githubactions.WithWriter(ew), githubactions.WithGetenv(func(string) string { return "" }))
+	byLevel, count := s.byLevel, s.count
+	var errAnns []ann
 	for _, e := range r.Errors {
 		fields := map[string]string{"title": "secctx-lint: input could not be judged"}
 		if p := relPath(r.Root, e.Path); p != "-" && p != "" {
@@ -48,20 +76,15 @@ func GitHub(w io.Writer, r *Run) error {
 				fields["col"] = strconv.Itoa(e.Column)
 			}
 		}
-		byLevel[3] = append(byLevel[3], ann{lint.LevelError, fields, e.Msg})
+		errAnns = append(errAnns, ann{lint.LevelError, fields, e.Msg})
 	}
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		rank := f.Level.Rank()
-		if rank == 0 {
-			continue
-		}
-		byLevel[rank] = append(byLevel[rank], ann{f.Level, annotationFields(r.Root, f), annotationMessage(f)})
-	}
-	total := len(byLevel[1]) + len(byLevel[2]) + len(byLevel[3])
+	// Input errors come before the findings of level error.
+	byLevel[3] = append(errAnns, byLevel[3]...)
+	count[3] += len(errAnns)
+	total := count[1] + count[2] + count[3]
 	noticeCap := AnnotationsPerLevel
 	shown := func() int {
-		return min(len(byLevel[3]), AnnotationsPerLevel) + min(len(byLevel[2]), AnnotationsPerLevel) + min(len(byLevel[1]), noticeCap)
+		return min(count[3], AnnotationsPerLevel) + min(count[2], AnnotationsPerLevel) + min(count[1], noticeCap)
 	}
 	if shown() < total {
 		noticeCap-- // keep a notice for the "more" line
@@ -103,7 +126,7 @@ func GitHub(w io.Writer, r *Run) error {
 		// the findings output means.
 		hiddenErrs := max(len(r.Errors)-AnnotationsPerLevel, 0)
 		hidden := plural(more-hiddenErrs, "more finding")
-		title := plural(len(r.Findings), "finding") + " in all"
+		title := plural(s.findings, "finding") + " in all"
 		if hiddenErrs > 0 {
 			hidden += " and " + plural(hiddenErrs, "input error")
 		}
@@ -201,41 +224,13 @@ func (e *errWriter) Write(p []byte) (int, error) {
 // fixHint says in a few words what makes a finding go away: the values the
 // fixer writes, or why it does not.
 func fixHint(f *lint.Finding) string {
-	var parts []string
-	for _, c := range f.Changes {
-		v := nodeText(c)
-		if v == "" {
-			continue
-		}
-		parts = append(parts, strings.Join(c.Path, ".")+": "+v)
+	if f.FixHint != "" {
+		return f.FixHint
 	}
-	if len(parts) > 0 {
-		return "set " + strings.Join(parts, ", ")
+	if h := lint.Hint(f.Changes); h != "" {
+		return h
 	}
-	if f.FixNote != "" {
-		return f.FixNote
-	}
-	return ""
-}
-
-func nodeText(c lint.Change) string {
-	if c.Value == nil {
-		return ""
-	}
-	if len(c.Value.Content) == 0 {
-		return c.Value.Value
-	}
-	var items []string
-	for _, n := range c.Value.Content {
-		if n.Value != "" {
-			items = append(items, n.Value)
-		}
-	}
-	s := "[" + strings.Join(items, ", ") + "]"
-	if c.Append {
-		s = "add " + s
-	}
-	return s
+	return f.FixNote
 }
 
 // DefaultSummaryLimit keeps the job summary well below GitHub's 1 MiB.
@@ -247,6 +242,109 @@ const DefaultSummaryLimit = 512 << 10
 // bytes and ends with a line saying how many were left out. Everything read
 // from a manifest sits in code spans with | escaped, or is escaped as text.
 func GitHubSummary(r *Run, limit int) string {
+	s := NewSummaryStream(r, limit)
+	if len(r.Findings) > 0 {
+		s.Add(&Batch{Findings: r.Findings})
+	}
+	return s.Markdown(r)
+}
+
+// SummaryStream builds the job summary as findings come, with bounded
+// buffers: the counts per policy, and the table rows while they can still
+// fit under the limit (the head, written first, is only known at the end,
+// so rows are kept up to the limit and cut at End).
+type SummaryStream struct {
+	r     *Run
+	limit int
+	per   map[string]*summaryCounts
+	order []string
+	rows  []string // rows (with their file's table head when it starts one)
+	size  int      // bytes in rows
+	last  string   // the file of the last row kept
+	full  bool     // no further row can fit
+	left  int      // rows not kept
+}
+
+type summaryCounts struct {
+	policy, id string
+	e, w, n    int
+}
+
+// NewSummaryStream starts a job summary capped at limit bytes.
+func NewSummaryStream(r *Run, limit int) *SummaryStream {
+	return &SummaryStream{r: r, limit: limit, per: map[string]*summaryCounts{}, last: "\x00"}
+}
+
+func (s *SummaryStream) Add(b *Batch) error {
+	for i := range b.Findings {
+		f := &b.Findings[i]
+		c := s.per[f.Rule]
+		if c == nil {
+			c = &summaryCounts{policy: policyTitle(f), id: f.PolicyID}
+			s.per[f.Rule] = c
+			s.order = append(s.order, f.Rule)
+		}
+		switch f.Level {
+		case lint.LevelError:
+			c.e++
+		case lint.LevelWarning:
+			c.w++
+		default:
+			c.n++
+		}
+		if s.full {
+			s.left++
+			continue
+		}
+		row := s.row(f)
+		// The head takes at least nothing: a row past the limit without it
+		// can never fit.
+		if s.size+len(row)+200 > s.limit {
+			s.full = true
+			s.left++
+			continue
+		}
+		s.last = f.File
+		s.rows = append(s.rows, row)
+		s.size += len(row)
+	}
+	return nil
+}
+
+// row is a finding's table row, with its file's table head first when
+// the previous row kept was about another file.
+func (s *SummaryStream) row(f *lint.Finding) string {
+	var piece strings.Builder
+	if f.File != s.last {
+		fmt.Fprintf(&piece, "\n### %s\n\n| Line | Object | Container | Field | Level | Rule | Fix |\n|--:|---|---|---|---|---|---|\n", code(relPath(s.r.Root, f.File)))
+	}
+	obj := f.Kind + "/" + f.Name
+	switch {
+	case f.Kind == "":
+		obj = ""
+	case f.Namespace != "":
+		obj = f.Kind + "/" + f.Namespace + "/" + f.Name
+	}
+	level := string(f.Level)
+	if f.Certainty == lint.Strict {
+		level += " (strict)"
+	}
+	hint := fixHint(f)
+	if f.Fixable && hint != "" {
+		hint = "`--fix`: " + code(hint)
+	} else if hint != "" {
+		hint = mdText(hint)
+	}
+	fmt.Fprintf(&piece, "| %d | %s | %s | %s | %s | %s | %s |\n",
+		f.Line, code(obj), code(f.Container), code(f.Field), level, code(f.Rule), hint)
+	return piece.String()
+}
+
+// End is Markdown for the Stream interface; the summary goes to a file.
+func (s *SummaryStream) End(r *Run) error { return nil }
+
+// Markdown renders the summary of the findings added so far.
+func (s *SummaryStream) Markdown(r *Run) string {
 	var b strings.Builder
 	b.WriteString("## secctx-lint\n\n")
 	fmt.Fprintf(&b, "**%s** in %s (%s, %s)",
@@ -263,34 +361,12 @@ func GitHubSummary(r *Run, limit int) string {
 	}
 
 	// Totals per policy.
-	type counts struct {
-		policy, id string
-		e, w, n    int
-	}
-	per := map[string]*counts{}
-	var order []string
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		c := per[f.Rule]
-		if c == nil {
-			c = &counts{policy: policyTitle(f), id: f.PolicyID}
-			per[f.Rule] = c
-			order = append(order, f.Rule)
-		}
-		switch f.Level {
-		case lint.LevelError:
-			c.e++
-		case lint.LevelWarning:
-			c.w++
-		default:
-			c.n++
-		}
-	}
+	order := append([]string(nil), s.order...)
 	sort.Strings(order)
 	if len(order) > 0 {
 		b.WriteString("| Policy | Rule | Errors | Warnings | Notices |\n|---|---|--:|--:|--:|\n")
 		for _, rule := range order {
-			c := per[rule]
+			c := s.per[rule]
 			name := mdText(c.policy)
 			if c.id != "" {
 				name = "[" + name + "](" + policyURL(c.id) + ")"
@@ -300,45 +376,13 @@ func GitHubSummary(r *Run, limit int) string {
 		b.WriteString("\n")
 	}
 
-	rowsLeft := 0
-	last := "\x00"
-	stop := false
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		if stop {
-			rowsLeft++
-			continue
+	rowsLeft := s.left
+	for i, row := range s.rows {
+		if b.Len()+len(row)+200 > s.limit {
+			rowsLeft += len(s.rows) - i
+			break
 		}
-		var piece strings.Builder
-		if f.File != last {
-			fmt.Fprintf(&piece, "\n### %s\n\n| Line | Object | Container | Field | Level | Rule | Fix |\n|--:|---|---|---|---|---|---|\n", code(relPath(r.Root, f.File)))
-		}
-		obj := f.Kind + "/" + f.Name
-		switch {
-		case f.Kind == "":
-			obj = ""
-		case f.Namespace != "":
-			obj = f.Kind + "/" + f.Namespace + "/" + f.Name
-		}
-		level := string(f.Level)
-		if f.Certainty == lint.Strict {
-			level += " (strict)"
-		}
-		hint := fixHint(f)
-		if f.Fixable && hint != "" {
-			hint = "`--fix`: " + code(hint)
-		} else if hint != "" {
-			hint = mdText(hint)
-		}
-		fmt.Fprintf(&piece, "| %d | %s | %s | %s | %s | %s | %s |\n",
-			f.Line, code(obj), code(f.Container), code(f.Field), level, code(f.Rule), hint)
-		if b.Len()+piece.Len()+200 > limit {
-			stop = true
-			rowsLeft++
-			continue
-		}
-		last = f.File
-		b.WriteString(piece.String())
+		b.WriteString(row)
 	}
 	if rowsLeft > 0 {
 		fmt.Fprintf(&b, "\n… %s more not shown (the summary is capped); see the SARIF or JSON output for all of them.\n", plural(rowsLeft, "finding"))
@@ -347,7 +391,7 @@ func GitHubSummary(r *Run, limit int) string {
 		b.WriteString("\n### Inputs that could not be judged\n\n")
 		for i, e := range r.Errors {
 			line := fmt.Sprintf("- %s line %d: %s\n", code(relPath(r.Root, e.Path)), e.Line, mdText(e.Msg))
-			if b.Len()+len(line)+100 > limit {
+			if b.Len()+len(line)+100 > s.limit {
 				fmt.Fprintf(&b, "- … %d more\n", len(r.Errors)-i)
 				break
 			}

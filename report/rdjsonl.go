@@ -61,36 +61,41 @@ type rdCode struct {
 }
 
 // RDJSONL writes one reviewdog diagnostic per finding and per input error,
-// with Run.Suggest's replacements as suggestions (none when Suggest is nil).
-// Positions are converted to the UTF-8 byte columns reviewdog counts.
-func RDJSONL(w io.Writer, r *Run) error {
-	bw := bufio.NewWriter(w)
-	put := func(d rdDiagnostic) error {
-		b, err := json.Marshal(d)
-		if err != nil {
-			return err
-		}
-		bw.Write(jsonSafe(b))
-		return bw.WriteByte('\n')
+// with the batches' suggestions (Run.Suggest's for a run in memory).
+// Positions are converted to the UTF-8 byte columns reviewdog counts. The
+// errors come first, so the findings' lines are spooled until End.
+type rdjsonlStream struct {
+	w        io.Writer
+	findings spool
+	bw       *bufio.Writer // over findings
+}
+
+var rdSrc = rdSource{Name: "secctx-lint", URL: InformationURI}
+
+func newRDJSONLStream(w io.Writer, _ *Run) Stream {
+	s := &rdjsonlStream{w: w}
+	s.bw = bufio.NewWriterSize(&s.findings, 32<<10)
+	return s
+}
+
+func putRD(bw *bufio.Writer, d rdDiagnostic) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return err
 	}
-	src := rdSource{Name: "secctx-lint", URL: InformationURI}
-	for _, e := range r.Errors {
-		d := rdDiagnostic{Message: e.Msg, Location: rdLocation{Path: e.Path}, Severity: "ERROR", Source: src, Code: rdCode{Value: "input"}}
-		if e.Line > 0 {
-			d.Location.Range = &Range{Start: Position{Line: e.Line}}
-		}
-		if err := put(d); err != nil {
-			return err
-		}
-	}
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		li := r.Sources[f.File]
+	bw.Write(jsonSafe(b))
+	return bw.WriteByte('\n')
+}
+
+func (s *rdjsonlStream) Add(b *Batch) error {
+	for i := range b.Findings {
+		f := &b.Findings[i]
+		li := b.lines(f.File)
 		d := rdDiagnostic{
 			Message:  annotationMessage(f),
 			Location: rdLocation{Path: f.File},
 			Severity: map[lint.Level]string{lint.LevelError: "ERROR", lint.LevelWarning: "WARNING"}[f.Level],
-			Source:   src,
+			Source:   rdSrc,
 			Code:     rdCode{Value: f.Rule},
 		}
 		if d.Severity == "" {
@@ -110,12 +115,32 @@ func RDJSONL(w io.Writer, r *Run) error {
 				End:   Position{Line: end, Column: byteColumn(li, end, endCol)},
 			}
 		}
-		if r.Suggest != nil {
-			d.Suggestions = r.Suggest(f)
+		if i < len(b.Suggestions) {
+			d.Suggestions = b.Suggestions[i]
 		}
-		if err := put(d); err != nil {
+		if err := putRD(s.bw, d); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+func (s *rdjsonlStream) End(r *Run) error {
+	if err := s.bw.Flush(); err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(s.w)
+	for _, e := range r.Errors {
+		d := rdDiagnostic{Message: e.Msg, Location: rdLocation{Path: e.Path}, Severity: "ERROR", Source: rdSrc, Code: rdCode{Value: "input"}}
+		if e.Line > 0 {
+			d.Location.Range = &Range{Start: Position{Line: e.Line}}
+		}
+		if err := putRD(bw, d); err != nil {
+			return err
+		}
+	}
+	if err := s.findings.copyTo(bw); err != nil {
+		return err
 	}
 	return bw.Flush()
 }
@@ -191,8 +216,10 @@ func LineSuggestion(src []byte, edits []TextEdit) (s Suggestion, ok bool) {
 // SuggestWith builds a Run.Suggest from a fixer that plans byte edits for
 // one file: each finding gets one line-wise suggestion made of the edits
 // planned for it alone. Findings the planner gives no edits for, or whose
-// edits LineSuggestion refuses, get none. The CLI passes a wrapper of
-// fix.Plan (cmd/secctx-lint suggestEdits).
+// edits LineSuggestion refuses, get none. It reads the finding's Doc and
+// Changes, so a stream calls it while the document is judged (before
+// lint.Detach). The CLI passes a wrapper of fix.Plan (cmd/secctx-lint
+// suggestEdits).
 func SuggestWith(plan func(f *source.File, findings []lint.Finding) ([]TextEdit, error)) func(*lint.Finding) []Suggestion {
 	return func(f *lint.Finding) []Suggestion {
 		if f.Doc == nil || f.Doc.File == nil || f.Doc.File.Broken || !f.Fixable {

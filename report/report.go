@@ -30,9 +30,13 @@ type Run struct {
 	// can point at it. Empty when there is none.
 	SarifFile string
 	// Suggest returns the replacements that fix a finding, for the rdjsonl
-	// suggestions reviewdog turns into one-click fixes. Nil (or a nil
-	// result) means no suggestion.
+	// suggestions reviewdog turns into one-click fixes, when a run held in
+	// memory is written (Formats). Nil (or a nil result) means no
+	// suggestion. Streams get theirs in Batch.Suggestions.
 	Suggest func(f *lint.Finding) []Suggestion
+
+	// levels counts the findings streamed past the run (Count), by rank.
+	levels [4]int
 }
 
 // AddFile records one judged file: its counts, its input errors and its
@@ -40,18 +44,12 @@ type Run struct {
 // text the findings are about (after --fix, the fixed text).
 func (r *Run) AddFile(f *source.File, st lint.Stats, errs []*source.Error, findings []lint.Finding) {
 	if f.Skipped != "" {
-		r.Summary.Skipped++
-		r.Skipped = append(r.Skipped, source.Error{Path: f.Path, Msg: f.Skipped})
-		r.Errors = append(r.Errors, errs...)
+		r.SkipFile(f.Path, f.Skipped, errs)
 		return
 	}
-	r.Summary.Files++
-	r.Summary.Documents += st.Documents
-	r.Summary.Workloads += st.Workloads
-	r.Summary.Suppressed += st.Suppressed
-	r.Errors = append(r.Errors, errs...)
+	r.FileDone(st, errs)
 	r.Findings = append(r.Findings, findings...)
-	r.Summary.Findings = len(r.Findings)
+	r.Summary.Findings += len(findings)
 	if len(findings) > 0 {
 		if r.Sources == nil {
 			r.Sources = map[string]*source.LineIndex{}
@@ -64,6 +62,23 @@ func (r *Run) AddFile(f *source.File, st lint.Stats, errs []*source.Error, findi
 			r.Sources[d.File.Path] = d.File.Lines()
 		}
 	}
+}
+
+// SkipFile records a walked file left out as not a manifest.
+func (r *Run) SkipFile(path, reason string, errs []*source.Error) {
+	r.Summary.Skipped++
+	r.Skipped = append(r.Skipped, source.Error{Path: path, Msg: reason})
+	r.Errors = append(r.Errors, errs...)
+}
+
+// FileDone records the counts and input errors of one judged file whose
+// findings were streamed (Count).
+func (r *Run) FileDone(st lint.Stats, errs []*source.Error) {
+	r.Summary.Files++
+	r.Summary.Documents += st.Documents
+	r.Summary.Workloads += st.Workloads
+	r.Summary.Suppressed += st.Suppressed
+	r.Errors = append(r.Errors, errs...)
 }
 
 // Summary counts what was read and found.
@@ -85,6 +100,7 @@ type Summary struct {
 
 // Counts returns the number of findings per level.
 func (r *Run) Counts() (errors, warnings, notices int) {
+	errors, warnings, notices = r.levels[3], r.levels[2], r.levels[1]
 	for _, f := range r.Findings {
 		switch f.Level {
 		case lint.LevelError:
@@ -109,6 +125,15 @@ var Formats = map[string]Formatter{
 	"rdjsonl": RDJSONL,
 	"github":  GitHub,
 }
+
+// The formats for a run held in memory are their streams fed at once.
+var (
+	Text    = whole(newTextStream)
+	JSON    = whole(newJSONStream)
+	SARIF   = whole(newSARIFStream)
+	RDJSONL = whole(newRDJSONLStream)
+	GitHub  = whole(newGitHubStream)
+)
 
 // FormatNames lists the formats, sorted.
 func FormatNames() []string {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -176,8 +177,126 @@ func sarifLevel(l lint.Level) string {
 // secctx-lint rule with the Azure policy's display name, definition id,
 // help text and security-severity; one result per finding with its region
 // and a fingerprint that does not depend on line numbers.
-func SARIF(w io.Writer, r *Run) error {
-	rules, index := sarifRules(r.Findings)
+//
+// The rules (which take the version the findings used) and the
+// invocation (which lists the input errors) come before the results in
+// the log, and both are only known at the end: the stream spools the
+// results as findings come and writes the head, then the results, at End.
+type sarifStream struct {
+	w       io.Writer
+	r       *Run
+	results spool
+	n       int
+	// seen counts each fingerprint for the occurrence suffix; keyed by the
+	// fingerprint's 16 bytes to keep a run of a million findings small.
+	seen  map[[16]byte]int
+	used  map[string]*lint.Finding // the first finding of each rule
+	extra []string                 // rules only the findings know, in order
+	index map[string]int
+}
+
+func newSARIFStream(w io.Writer, r *Run) Stream {
+	s := &sarifStream{w: w, r: r, seen: map[[16]byte]int{}, used: map[string]*lint.Finding{}, index: map[string]int{}}
+	for i, id := range knownRuleIDs() {
+		s.index[id] = i
+	}
+	return s
+}
+
+// knownRuleIDs are the rules every log lists: the catalog's, then the
+// meta rules.
+func knownRuleIDs() []string {
+	ids := policy.Rules()
+	for _, m := range lint.MetaRules() {
+		ids = append(ids, m.ID)
+	}
+	return ids
+}
+
+func (s *sarifStream) Add(b *Batch) error {
+	for i := range b.Findings {
+		f := &b.Findings[i]
+		if s.used[f.Rule] == nil {
+			c := *f
+			c.Changes = nil
+			s.used[f.Rule] = &c
+		}
+		if _, ok := s.index[f.Rule]; !ok {
+			s.index[f.Rule] = len(s.index)
+			s.extra = append(s.extra, f.Rule)
+		}
+		var key [16]byte
+		fp := Fingerprint(f)
+		hex.Decode(key[:], []byte(fp))
+		s.seen[key]++
+		res := s.result(f, fmt.Sprintf("%s:%d", fp, s.seen[key]))
+		out, err := json.MarshalIndent(res, "        ", "  ")
+		if err != nil {
+			return err
+		}
+		if s.n > 0 {
+			s.results.Write([]byte(",\n        "))
+		} else {
+			s.results.Write([]byte("\n        "))
+		}
+		s.n++
+		if _, err := s.results.Write(jsonSafe(out)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *sarifStream) result(f *lint.Finding, fingerprint string) sarifResult {
+	res := sarifResult{
+		RuleID:    f.Rule,
+		RuleIndex: s.index[f.Rule],
+		Level:     sarifLevel(f.Level),
+		Message:   sarifText{Text: f.Message + about(f)},
+		PartialFingerprints: map[string]string{
+			// GitHub matches alerts across runs on this key; ours
+			// names the object, container and field, not a line.
+			"primaryLocationLineHash": fingerprint,
+			"secctxLintObject/v1":     fingerprint,
+		},
+		Properties: map[string]any{"certainty": f.Certainty, "fixable": f.Fixable},
+	}
+	// Findings about suppressions have no policy, effect or field.
+	for k, v := range map[string]string{"policyDefinitionId": f.PolicyID, "policyVersion": f.PolicyVersion, "effect": string(f.Effect), "field": f.Field} {
+		if v != "" {
+			res.Properties[k] = v
+		}
+	}
+	if hint := fixHint(f); hint != "" && f.Fixable {
+		res.Message.Text += " Fix (--fix): " + hint + "."
+	} else if f.FixNote != "" {
+		res.Message.Text += " Not fixed by --fix: " + f.FixNote + "."
+	}
+	loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifLoc{URI: uriRef(relPath(s.r.Root, f.File))}}}
+	if f.Line > 0 {
+		reg := &sarifRegion{StartLine: f.Line, StartColumn: max(f.Column, 1), EndLine: max(f.EndLine, f.Line)}
+		reg.EndColumn = f.EndColumn
+		if reg.EndLine == reg.StartLine && reg.EndColumn <= reg.StartColumn {
+			reg.EndColumn = reg.StartColumn + 1
+		}
+		if reg.EndColumn < 1 {
+			reg.EndColumn = 1
+		}
+		loc.PhysicalLocation.Region = reg
+	}
+	if f.Kind != "" {
+		loc.LogicalLocations = []sarifLogical{{Name: f.Name, FullyQualifiedName: objectPath(f), Kind: "object"}}
+	}
+	res.Locations = []sarifLocation{loc}
+	return res
+}
+
+// resultsHole is what the head's empty results encode to; the spooled
+// results go in its place.
+const resultsHole = `"results": []`
+
+func (s *sarifStream) End(r *Run) error {
+	rules := sarifRules(s.used, s.extra)
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name: "secctx-lint", InformationURI: InformationURI, Rules: rules,
@@ -205,54 +324,6 @@ func SARIF(w io.Writer, r *Run) error {
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
 	}
 	run.Invocations = []sarifInvocation{inv}
-
-	seen := map[string]int{}
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		fp := Fingerprint(f)
-		seen[fp]++
-		res := sarifResult{
-			RuleID:    f.Rule,
-			RuleIndex: index[f.Rule],
-			Level:     sarifLevel(f.Level),
-			Message:   sarifText{Text: f.Message + about(f)},
-			PartialFingerprints: map[string]string{
-				// GitHub matches alerts across runs on this key; ours
-				// names the object, container and field, not a line.
-				"primaryLocationLineHash": fmt.Sprintf("%s:%d", fp, seen[fp]),
-				"secctxLintObject/v1":     fmt.Sprintf("%s:%d", fp, seen[fp]),
-			},
-			Properties: map[string]any{"certainty": f.Certainty, "fixable": f.Fixable},
-		}
-		// Findings about suppressions have no policy, effect or field.
-		for k, v := range map[string]string{"policyDefinitionId": f.PolicyID, "policyVersion": f.PolicyVersion, "effect": string(f.Effect), "field": f.Field} {
-			if v != "" {
-				res.Properties[k] = v
-			}
-		}
-		if hint := fixHint(f); hint != "" && f.Fixable {
-			res.Message.Text += " Fix (--fix): " + hint + "."
-		} else if f.FixNote != "" {
-			res.Message.Text += " Not fixed by --fix: " + f.FixNote + "."
-		}
-		loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifLoc{URI: uriRef(relPath(r.Root, f.File))}}}
-		if f.Line > 0 {
-			reg := &sarifRegion{StartLine: f.Line, StartColumn: max(f.Column, 1), EndLine: max(f.EndLine, f.Line)}
-			reg.EndColumn = f.EndColumn
-			if reg.EndLine == reg.StartLine && reg.EndColumn <= reg.StartColumn {
-				reg.EndColumn = reg.StartColumn + 1
-			}
-			if reg.EndColumn < 1 {
-				reg.EndColumn = 1
-			}
-			loc.PhysicalLocation.Region = reg
-		}
-		if f.Kind != "" {
-			loc.LogicalLocations = []sarifLogical{{Name: f.Name, FullyQualifiedName: objectPath(f), Kind: "object"}}
-		}
-		res.Locations = []sarifLocation{loc}
-		run.Results = append(run.Results, res)
-	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -263,8 +334,22 @@ func SARIF(w io.Writer, r *Run) error {
 	}); err != nil {
 		return err
 	}
-	_, err := w.Write(jsonSafe(buf.Bytes()))
-	return err
+	head := jsonSafe(buf.Bytes())
+	// The results are the run's last field: the hole is the last one.
+	at := bytes.LastIndex(head, []byte(resultsHole))
+	if s.n == 0 || at < 0 {
+		_, err := s.w.Write(head)
+		return err
+	}
+	at += len(resultsHole) - 1 // before the ]
+	bw := bufio.NewWriterSize(s.w, 64<<10)
+	bw.Write(head[:at])
+	if err := s.results.copyTo(bw); err != nil {
+		return err
+	}
+	bw.WriteString("\n      ")
+	bw.Write(head[at:])
+	return bw.Flush()
 }
 
 // objectPath names a finding's place: kind/namespace/name[/container]/field.
@@ -298,35 +383,15 @@ func Fingerprint(f *lint.Finding) string {
 }
 
 // sarifRules lists every rule of the catalog (so that code scanning can
-// close alerts of rules with no finding left), then any rule only the
-// findings know, with its index.
-func sarifRules(findings []lint.Finding) ([]sarifRule, map[string]int) {
-	// The version a finding used wins over the newest in the catalog.
-	used := map[string]*lint.Finding{}
-	for i := range findings {
-		if used[findings[i].Rule] == nil {
-			used[findings[i].Rule] = &findings[i]
-		}
-	}
-	ids := policy.Rules()
-	for _, m := range lint.MetaRules() {
-		ids = append(ids, m.ID)
-	}
-	known := map[string]bool{}
-	for _, id := range ids {
-		known[id] = true
-	}
-	for i := range findings {
-		if id := findings[i].Rule; !known[id] {
-			known[id] = true
-			ids = append(ids, id)
-		}
-	}
+// close alerts of rules with no finding left), then the rules only the
+// findings know (extra), in that order, which is the order of their
+// indexes. used holds the first finding of each rule: the version a
+// finding used wins over the newest in the catalog.
+func sarifRules(used map[string]*lint.Finding, extra []string) []sarifRule {
+	ids := append(knownRuleIDs(), extra...)
 	var rules []sarifRule
-	index := map[string]int{}
 	for _, id := range ids {
 		if m, ok := lint.MetaRuleOf(id); ok {
-			index[id] = len(rules)
 			rules = append(rules, metaSarifRule(m))
 			continue
 		}
@@ -398,10 +463,9 @@ func sarifRules(findings []lint.Finding) ([]sarifRule, map[string]int) {
 			rule.Properties["policyDefinitionId"] = guid
 			rule.Properties["policyVersion"] = version
 		}
-		index[id] = len(rules)
 		rules = append(rules, rule)
 	}
-	return rules, index
+	return rules
 }
 
 // metaSarifRule describes a rule about suppressions: no Azure policy, no

@@ -13,28 +13,37 @@ import (
 
 // Text writes findings for people: grouped by file, in the shape
 // file:line:col: level rule: message [object], then the source line and a
-// caret under the column, and a one-line summary.
-func Text(w io.Writer, r *Run) error {
-	bw := bufio.NewWriter(w)
-	for _, e := range r.Errors {
-		fmt.Fprintf(bw, "%s\n", inputError(e))
-	}
-	if len(r.Errors) > 0 && len(r.Findings) > 0 {
-		bw.WriteString("\n")
-	}
-	last := ""
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		if f.File != last && last != "" {
+// caret under the column, and a one-line summary. Input errors come first,
+// so the findings are spooled until End.
+type textStream struct {
+	w        io.Writer
+	findings spool
+	bw       *bufio.Writer // over findings
+	last     string
+	any      bool
+}
+
+func newTextStream(w io.Writer, _ *Run) Stream {
+	s := &textStream{w: w}
+	s.bw = bufio.NewWriterSize(&s.findings, 32<<10)
+	return s
+}
+
+func (s *textStream) Add(b *Batch) error {
+	bw := s.bw
+	for i := range b.Findings {
+		f := &b.Findings[i]
+		s.any = true
+		if f.File != s.last && s.last != "" {
 			bw.WriteString("\n")
 		}
-		last = f.File
+		s.last = f.File
 		cert := ""
 		if f.Certainty == lint.Strict {
 			cert = " (strict)"
 		}
 		fmt.Fprintf(bw, "%s:%d:%d: %s %s%s: %s%s\n", f.File, f.Line, f.Column, f.Level, f.Rule, cert, f.Message, about(f))
-		if li := r.Sources[f.File]; li != nil && f.Line >= 1 && f.Line <= li.Lines() {
+		if li := b.lines(f.File); li != nil && f.Line >= 1 && f.Line <= li.Lines() {
 			line := string(li.Line(f.Line))
 			fmt.Fprintf(bw, "  %s\n", strings.ReplaceAll(line, "\t", " "))
 			pad := f.Column - 1
@@ -51,7 +60,24 @@ func Text(w io.Writer, r *Run) error {
 			fmt.Fprintf(bw, "  not fixed: %s\n", f.FixNote)
 		}
 	}
-	if len(r.Findings) > 0 || len(r.Errors) > 0 {
+	return nil
+}
+
+func (s *textStream) End(r *Run) error {
+	if err := s.bw.Flush(); err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(s.w)
+	for _, e := range r.Errors {
+		fmt.Fprintf(bw, "%s\n", inputError(e))
+	}
+	if len(r.Errors) > 0 && s.any {
+		bw.WriteString("\n")
+	}
+	if err := s.findings.copyTo(bw); err != nil {
+		return err
+	}
+	if s.any || len(r.Errors) > 0 {
 		bw.WriteString("\n")
 	}
 	skipped := ""

@@ -46,6 +46,20 @@ func PlainOSError(err error) string {
 
 // ReadFile reads and parses one input. stdin is read from in.
 func ReadFile(in Input, stdin io.Reader, lim Limits) (*File, []*Error) {
+	src, err := Read(in, stdin, lim)
+	if err != nil {
+		return &File{Path: in.Path, Broken: true}, []*Error{err}
+	}
+	if in.Walked && !LooksLikeManifest(src) {
+		return &File{Path: in.Path, Skipped: NotManifest}, nil
+	}
+	return Parse(in.Path, src, lim)
+}
+
+// Read reads one input's bytes (stdin from stdin), within the size limit.
+// A walked input that is not a manifest (LooksLikeManifest) is the
+// caller's to skip.
+func Read(in Input, stdin io.Reader, lim Limits) ([]byte, *Error) {
 	var src []byte
 	var err error
 	if in.Path == "-" {
@@ -54,12 +68,9 @@ func ReadFile(in Input, stdin io.Reader, lim Limits) (*File, []*Error) {
 		src, err = readPath(in.Path, lim.MaxFileSize)
 	}
 	if err != nil {
-		return &File{Path: in.Path, Broken: true}, []*Error{{Path: in.Path, Msg: err.Error()}}
+		return nil, &Error{Path: in.Path, Msg: err.Error()}
 	}
-	if in.Walked && !LooksLikeManifest(src) {
-		return &File{Path: in.Path, Skipped: NotManifest}, nil
-	}
-	return Parse(in.Path, src, lim)
+	return src, nil
 }
 
 func readPath(path string, max int64) ([]byte, error) {
@@ -136,6 +147,60 @@ func Each[T any](inputs []Input, stdin io.Reader, lim Limits, work func(*File, [
 	for i := range inputs {
 		emit(<-slots[i])
 		<-ahead
+	}
+	wg.Wait()
+}
+
+// Stream is Each for work that produces results as it goes: work is
+// called on all cores with each input and a put function, and emit gets
+// every result put, in input order (all of a file's before the next
+// file's), while later files are still being worked on. A file's results
+// wait in a short queue; a worker ahead of emit blocks when its queue is
+// full, so what is held is a few results per core, not a whole file's.
+func Stream[T any](inputs []Input, work func(in Input, put func(T)), emit func(T)) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > len(inputs) {
+		workers = len(inputs)
+	}
+	if workers <= 1 {
+		for _, in := range inputs {
+			work(in, emit)
+		}
+		return
+	}
+	const queue = 64
+	type job struct {
+		in Input
+		ch chan T
+	}
+	jobs := make(chan job)
+	// order hands emit each file's queue in input order; its capacity
+	// bounds how many files are started ahead of emit.
+	order := make(chan chan T, 2*workers)
+	go func() {
+		for _, in := range inputs {
+			ch := make(chan T, queue)
+			order <- ch
+			jobs <- job{in, ch}
+		}
+		close(jobs)
+		close(order)
+	}()
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				work(j.in, func(t T) { j.ch <- t })
+				close(j.ch)
+			}
+		}()
+	}
+	for ch := range order {
+		for t := range ch {
+			emit(t)
+		}
 	}
 	wg.Wait()
 }

@@ -107,7 +107,25 @@ var bom = []byte("\xef\xbb\xbf")
 // every document that parsed, and the problems found. Parse never panics on
 // any input and never expands aliases.
 func Parse(path string, src []byte, lim Limits) (*File, []*Error) {
+	return Decode(path, src, lim, func(d *Document) { d.File.Docs = append(d.File.Docs, d) })
+}
+
+// Decode parses src as Parse does, but hands each document to each as soon
+// as it is parsed and checked, and keeps none in File.Docs: a caller that
+// judges a document and lets go of it holds one document's tree at a time,
+// however many documents the file has. Problems found later in the stream
+// set File.Broken after earlier documents were handed on, so a caller that
+// writes the file decides at the end. each may be nil (count and check
+// only).
+func Decode(path string, src []byte, lim Limits, each func(*Document)) (*File, []*Error) {
 	f := &File{Path: path, Src: src}
+	return f, DecodeFile(f, lim, each)
+}
+
+// DecodeFile is Decode for a File whose Path and Src are set, for callers
+// that need the File before its first document (to judge it as it comes).
+func DecodeFile(f *File, lim Limits, each func(*Document)) []*Error {
+	path, src := f.Path, f.Src
 	var errs []*Error
 	fail := func(line, col int, format string, args ...any) {
 		f.Broken = true
@@ -115,11 +133,11 @@ func Parse(path string, src []byte, lim Limits) (*File, []*Error) {
 	}
 	if lim.MaxFileSize > 0 && int64(len(src)) > lim.MaxFileSize {
 		fail(0, 0, "file is %d bytes, over the %d-byte limit; not read", len(src), lim.MaxFileSize)
-		return f, errs
+		return errs
 	}
 	if looksBinary(src) {
 		fail(0, 0, "binary file (it holds NUL bytes); not read")
-		return f, errs
+		return errs
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	nodes := 0
@@ -161,9 +179,11 @@ func Parse(path string, src []byte, lim Limits) (*File, []*Error) {
 			fail(line, col, "%s", msg)
 			continue
 		}
-		f.Docs = append(f.Docs, &Document{File: f, Index: index, Root: root})
+		if each != nil {
+			each(&Document{File: f, Index: index, Root: root})
+		}
 	}
-	return f, errs
+	return errs
 }
 
 // workloadGroups gives, per built-in workload kind, the apiVersion it is

@@ -76,12 +76,12 @@ func BenchmarkCLI(b *testing.B) {
 	b.Run("fix", func(b *testing.B) {
 		// --fix rewrites its input: each iteration gets a fresh copy.
 		dir := filepath.Join(b.TempDir(), "corpus")
-		benchCLI(b, corpus, func() { copyTree(b, corpus, dir) }, "--fix", "--format", "json", dir)
+		benchCLI(b, corpus, func() { copyInputs(b, corpus, dir) }, "--fix", "--format", "json", dir)
 	})
 }
 
-// copyTree makes dst a copy of the manifests under src.
-func copyTree(b *testing.B, src, dst string) {
+// copyInputs makes dst a copy of the manifests under src.
+func copyInputs(b *testing.B, src, dst string) {
 	if err := os.RemoveAll(dst); err != nil {
 		b.Fatal(err)
 	}

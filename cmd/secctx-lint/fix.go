@@ -82,54 +82,114 @@ func (f *fixFlags) values() lint.FixValues {
 	return lint.FixValues{RunAsUser: f.runAsUser, RunAsGroup: f.runAsGroup, FSGroup: f.fsGroup, SupplementalGroups: f.groups}
 }
 
-// fixed is one file after planning its fix.
+// fixed is one file after planning its fix: the bytes and findings it
+// needs until everything is written, no tree.
 type fixed struct {
-	file      *source.File
-	errs      []*source.Error
-	remaining []lint.Finding // findings of the fixed bytes (the original's when unchanged)
-	stats     lint.Stats
-	out       []byte       // the fixed bytes; nil when nothing changed
-	judged    *source.File // the text remaining is about: the fixed one, else the original
-	fields    int
-	notes     []fix.Note
-	forbidden []string // fix values the constraints forbid
+	file        *source.File
+	errs        []*source.Error
+	remaining   []lint.Finding        // findings of the fixed bytes (the original's when unchanged)
+	suggestions [][]report.Suggestion // rdjsonl suggestions of remaining
+	stats       lint.Stats
+	out         []byte       // the fixed bytes; nil when nothing changed
+	judged      *source.File // the text remaining is about: the fixed one, else the original
+	fields      int
+	notes       []fix.Note
+	forbidden   []string // fix values the constraints forbid
 }
 
-// fixOne lints a file, applies its fixes in memory, then parses and lints
-// the result again to say what is still wrong.
-func fixOne(engine *lint.Engine, lim source.Limits, f *source.File, errs []*source.Error) fixed {
-	fs, st := engine.File(f)
-	r := fixed{file: f, errs: errs, remaining: fs, stats: st, judged: f}
-	for _, fd := range fs {
+// judged is a file judged document by document, with its findings kept
+// (without their trees) and, with plan, its edits planned on the way.
+type judgedFile struct {
+	file     *source.File
+	errs     []*source.Error
+	findings []lint.Finding
+	sugg     [][]report.Suggestion
+	stats    lint.Stats
+	plan     fix.Planned
+	planErr  error
+}
+
+// judgeKeep decodes and judges src as path; with plan set it plans the
+// fixes of each document while its tree is there; with suggest, the
+// rdjsonl suggestions of each finding.
+func judgeKeep(engine *lint.Engine, lim source.Limits, path string, src []byte, plan bool, suggest func(*lint.Finding) []report.Suggestion) *judgedFile {
+	f := &source.File{Path: path, Src: src}
+	jf := &judgedFile{file: f}
+	j := engine.Begin(f)
+	take := func(fs []lint.Finding) {
+		if plan && jf.planErr == nil {
+			jf.planErr = jf.plan.Add(f, fs)
+		}
+		for i := range fs {
+			if suggest != nil {
+				jf.sugg = append(jf.sugg, suggest(&fs[i]))
+			}
+		}
+		lint.Detach(fs)
+		jf.findings = append(jf.findings, fs...)
+	}
+	jf.errs = source.DecodeFile(f, lim, func(d *source.Document) { take(j.Document(d)) })
+	fs, st := j.End()
+	take(fs)
+	jf.stats = st
+	if f.Broken {
+		jf.sugg = nil
+	}
+	return jf
+}
+
+// fixOne lints a file document by document, planning the fixes as it
+// goes, applies them in memory, then parses and lints the result again to
+// say what is still wrong.
+func fixOne(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Reader, suggest func(*lint.Finding) []report.Suggestion) fixed {
+	src, rerr := source.Read(in, stdin, lim)
+	if rerr != nil {
+		f := &source.File{Path: in.Path, Broken: true}
+		return fixed{file: f, errs: []*source.Error{rerr}, judged: f}
+	}
+	if in.Walked && !source.LooksLikeManifest(src) {
+		f := &source.File{Path: in.Path, Skipped: source.NotManifest}
+		return fixed{file: f, judged: f}
+	}
+	jf := judgeKeep(engine, lim, in.Path, src, true, suggest)
+	f := jf.file
+	r := fixed{file: f, errs: jf.errs, remaining: jf.findings, suggestions: jf.sugg, stats: jf.stats, judged: f}
+	for _, fd := range jf.findings {
 		if fd.FixValueForbidden {
 			r.forbidden = append(r.forbidden, fd.FixNote)
 		}
 	}
-	res, err := fix.File(f, fs)
+	if f.Broken {
+		return r // never written (fix.ErrNotWritable)
+	}
+	var out []byte
+	err := jf.planErr
+	if err == nil {
+		out, err = fix.Apply(f.Src, jf.plan.Edits)
+	}
 	if err != nil {
-		if !f.Broken {
-			r.errs = append(r.errs, &source.Error{Path: f.Path, Msg: "not fixed: " + err.Error()})
-		}
+		r.errs = append(r.errs, &source.Error{Path: f.Path, Msg: "not fixed: " + err.Error()})
 		return r
 	}
-	r.notes = res.Notes
-	if string(res.Src) == string(f.Src) {
+	r.notes = jf.plan.Notes
+	sort.SliceStable(r.notes, func(i, j int) bool { return r.notes[i].Line < r.notes[j].Line })
+	if string(out) == string(f.Src) {
 		return r
 	}
-	if lim.MaxFileSize > 0 && int64(len(res.Src)) > lim.MaxFileSize {
+	if lim.MaxFileSize > 0 && int64(len(out)) > lim.MaxFileSize {
 		// The fixed text would be refused when read back (and by the next
 		// run): say so instead of calling it a parse failure.
-		r.errs = append(r.errs, &source.Error{Path: f.Path, Msg: fmt.Sprintf("not fixed: the fixed text would be %d bytes, over --max-file-size %d", len(res.Src), lim.MaxFileSize)})
+		r.errs = append(r.errs, &source.Error{Path: f.Path, Msg: fmt.Sprintf("not fixed: the fixed text would be %d bytes, over --max-file-size %d", len(out), lim.MaxFileSize)})
 		return r
 	}
-	f2, errs2 := source.Parse(f.Path, res.Src, lim)
-	if f2.Broken || len(errs2) > 0 {
+	jf2 := judgeKeep(engine, lim, f.Path, out, false, suggest)
+	if jf2.file.Broken || len(jf2.errs) > 0 {
 		// Never write what does not read back; this is a bug to report.
 		r.errs = append(r.errs, &source.Error{Path: f.Path, Msg: "not fixed: the fixed text would not parse (please report this)"})
 		return r
 	}
-	r.remaining, r.stats = engine.File(f2)
-	r.out, r.fields, r.judged = res.Src, res.Fields, f2
+	r.remaining, r.suggestions, r.stats = jf2.findings, jf2.sugg, jf2.stats
+	r.out, r.fields, r.judged = out, jf.plan.Fields, jf2.file
 	return r
 }
 
@@ -137,10 +197,13 @@ func fixOne(engine *lint.Engine, lim source.Limits, f *source.File, errs []*sour
 // when no fix value is forbidden is anything written or printed.
 func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.Run, lim source.Limits, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	var files []fixed
-	source.Each(stage.Inputs, stdin, lim, func(f *source.File, errs []*source.Error) fixed {
-		return fixOne(engine, lim, f, errs)
+	var suggest func(*lint.Finding) []report.Suggestion
+	if suggests(cfg) {
+		suggest = report.SuggestWith(suggestEdits)
+	}
+	source.Stream(stage.Inputs, func(in source.Input, put func(fixed)) {
+		put(fixOne(engine, lim, in, stdin, suggest))
 	}, func(r fixed) {
-		r.file.Docs = nil // the trees are not needed any more
 		files = append(files, r)
 	})
 	rendered := planRenders(engine, stage, lim)
@@ -172,7 +235,8 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 		out = stderr
 	}
 	fields, changed := 0, 0
-	for _, r := range files {
+	for i := range files {
+		r := &files[i]
 		path := r.file.Path
 		for _, n := range r.notes {
 			fmt.Fprintf(stderr, "%s:%d:%d: note: %s\n", path, n.Line, n.Column, n.Msg)
@@ -195,9 +259,8 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 			if err := fix.WriteAtomic(path, r.out); err != nil {
 				r.errs = append(r.errs, &source.Error{Path: path, Msg: "not written: " + err.Error()})
 				// The file keeps its original findings.
-				f, _ := source.Parse(path, r.file.Src, lim)
-				r.remaining, _ = engine.File(f)
-				r.judged = f
+				jf := judgeKeep(engine, lim, path, r.file.Src, false, suggest)
+				r.remaining, r.suggestions, r.judged = jf.findings, jf.sugg, jf.file
 				r.out = nil
 			}
 		}
@@ -205,14 +268,29 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 			fields += r.fields
 			changed++
 		}
-		run.AddFile(r.judged, r.stats, r.errs, r.remaining)
+		if r.file.Skipped != "" {
+			run.SkipFile(path, r.file.Skipped, r.errs)
+			continue
+		}
+		run.FileDone(r.stats, r.errs)
+		run.Count(r.remaining)
 	}
 	f2, c2 := applyRenders(cfg, engine, stage, rendered, run, lim, stdout, stderr)
 	fields, changed = fields+f2, changed+c2
 	if cfg.fix.fix {
 		run.Summary.FixedFields, run.Summary.FixedFiles = fields, changed
 	}
-	if err := emit(cfg, run, out, stderr, getenv); err != nil {
+	e, err := startEmit(cfg, run, out, stderr, getenv)
+	if err == nil {
+		for _, r := range files {
+			if len(r.remaining) > 0 {
+				e.Add(&report.Batch{Findings: r.remaining, Suggestions: r.suggestions, Lines: fileLines(r.judged)})
+			}
+		}
+		addHeld(e, run, suggest)
+		err = e.End()
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
 		return exitUsage
 	}

@@ -5,7 +5,6 @@ package main
 // asked for with --format github or --sarif-file.
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -46,36 +45,89 @@ func safeStderr(w io.Writer, getenv func(string) string) (io.Writer, func()) {
 	return s, func() { s.Flush() }
 }
 
-// emit writes the run: the SARIF file when asked, inside Actions the job
-// summary and the step outputs, then the chosen format on stdout.
-func emit(cfg *config, run *report.Run, stdout, stderr io.Writer, getenv func(string) string) error {
+// emitter writes the run as it is judged: the chosen format on stdout,
+// the SARIF file when asked, and inside Actions the job summary; at End
+// the step outputs.
+type emitter struct {
+	cfg     *config
+	run     *report.Run
+	stderr  io.Writer
+	getenv  func(string) string
+	main    report.Stream
+	mainErr error // the first error writing stdout; later batches are dropped
+	sarif   report.Stream
+	sarifF  *os.File
+	sarifEr error
+	summary *report.SummaryStream
+	safe    *report.CommandSafeWriter
+}
+
+// startEmit sets up the outputs; Root and SarifFile are set on run first,
+// since the streams print paths relative to them.
+func startEmit(cfg *config, run *report.Run, stdout, stderr io.Writer, getenv func(string) string) (*emitter, error) {
 	report.Version = currentVersion()
 	actions := inActions(getenv)
 	if ws := getenv("GITHUB_WORKSPACE"); ws != "" {
 		run.Root = ws
 	}
-	var sarifAbs string
+	e := &emitter{cfg: cfg, run: run, stderr: stderr, getenv: getenv}
 	if cfg.sarifFile != "" {
 		abs, err := filepath.Abs(cfg.sarifFile)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		sarifAbs = abs
 		run.SarifFile = abs
-		var buf bytes.Buffer
-		if err := report.SARIF(&buf, run); err != nil {
-			return err
+		f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("--sarif-file: %w", err)
 		}
-		if err := os.WriteFile(abs, buf.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("--sarif-file: %w", err)
+		e.sarifF = f
+		e.sarif = report.Streams["sarif"](f, run)
+	}
+	if actions && getenv("GITHUB_STEP_SUMMARY") != "" {
+		e.summary = report.NewSummaryStream(run, report.DefaultSummaryLimit)
+	}
+	out := stdout
+	if actions && cfg.format == "text" {
+		e.safe = &report.CommandSafeWriter{W: stdout}
+		out = e.safe
+	}
+	e.main = report.Streams[cfg.format](out, run)
+	return e, nil
+}
+
+// Add writes a batch of findings to every output.
+func (e *emitter) Add(b *report.Batch) {
+	if e.sarif != nil && e.sarifEr == nil {
+		e.sarifEr = e.sarif.Add(b)
+	}
+	if e.summary != nil {
+		e.summary.Add(b)
+	}
+	if e.mainErr == nil {
+		e.mainErr = e.main.Add(b)
+	}
+}
+
+// End finishes the outputs: the SARIF file, then the env files (which
+// must be written even when stdout breaks), then stdout.
+func (e *emitter) End() error {
+	run, getenv, stderr := e.run, e.getenv, e.stderr
+	if e.sarif != nil {
+		if e.sarifEr == nil {
+			e.sarifEr = e.sarif.End(run)
+		}
+		if err := e.sarifF.Close(); err != nil && e.sarifEr == nil {
+			e.sarifEr = err
+		}
+		if e.sarifEr != nil {
+			return fmt.Errorf("--sarif-file: %w", e.sarifEr)
 		}
 	}
-
-	// The env files first: they must be written even when stdout breaks.
-	if actions {
+	if inActions(getenv) {
 		a := githubactions.New(githubactions.WithGetenv(getenv), githubactions.WithWriter(stderr))
-		if getenv("GITHUB_STEP_SUMMARY") != "" {
-			md := report.GitHubSummary(run, report.DefaultSummaryLimit)
+		if e.summary != nil {
+			md := e.summary.Markdown(run)
 			if err := guard(func() { a.AddStepSummary(md) }); err != nil {
 				fmt.Fprintf(stderr, "secctx-lint: writing the job summary: %v\n", err)
 			}
@@ -83,12 +135,12 @@ func emit(cfg *config, run *report.Run, stdout, stderr io.Writer, getenv func(st
 		if getenv("GITHUB_OUTPUT") != "" {
 			errs, warns, notes := run.Counts()
 			outputs := [][2]string{
-				{"findings", strconv.Itoa(len(run.Findings))},
+				{"findings", strconv.Itoa(run.Summary.Findings)},
 				{"errors", strconv.Itoa(errs)},
 				{"warnings", strconv.Itoa(warns)},
 				{"notices", strconv.Itoa(notes)},
 				{"fixed-files", strconv.Itoa(run.Summary.FixedFiles)},
-				{"sarif-file", sarifAbs},
+				{"sarif-file", run.SarifFile},
 			}
 			for _, o := range outputs {
 				if err := setOutput(a, o[0], o[1]); err != nil {
@@ -97,19 +149,14 @@ func emit(cfg *config, run *report.Run, stdout, stderr io.Writer, getenv func(st
 			}
 		}
 	}
-	out := stdout
-	var safe *report.CommandSafeWriter
-	if actions && cfg.format == "text" {
-		safe = &report.CommandSafeWriter{W: stdout}
-		out = safe
+	if e.mainErr != nil {
+		return e.mainErr
 	}
-	if err := report.Formats[cfg.format](out, run); err != nil {
+	if err := e.main.End(run); err != nil {
 		return err
 	}
-	if safe != nil {
-		if err := safe.Flush(); err != nil {
-			return err
-		}
+	if e.safe != nil {
+		return e.safe.Flush()
 	}
 	return nil
 }

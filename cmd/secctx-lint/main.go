@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	cfgfile "github.com/secctx-lint/secctx-lint/config"
 	"github.com/secctx-lint/secctx-lint/lint"
@@ -315,6 +316,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return exitUsage
 	}
 	printNotJudged(stderr, cfg.notJudged)
+	fixing := cfg.fix.fix || cfg.fix.diff
 	engine, err := lint.New(cs, lint.Options{DefaultNamespace: cfg.namespace, Strict: cfg.strict, Fix: fixValues(cfg), ReportUnusedIgnores: cfg.reportUnusedIgnores, NoIgnores: cfg.noIgnores})
 	if err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
@@ -328,42 +330,172 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	lim.MaxFileSize = cfg.maxSize
 	stage, errs := walkAndRender(cfg, paths, lim, stderr)
 	inputs := stage.Inputs
-	run := &report.Run{Errors: errs, Sources: map[string]*source.LineIndex{}, Suggest: report.SuggestWith(suggestEdits)}
-	if cfg.fix.fix || cfg.fix.diff {
+	run := &report.Run{Errors: errs, Sources: map[string]*source.LineIndex{}}
+	if fixing {
 		return runFix(cfg, engine, stage, run, lim, stdin, stdout, stderr, getenv)
 	}
-	type judged struct {
-		file     *source.File
-		errs     []*source.Error
-		findings []lint.Finding
-		stats    lint.Stats
+	out, err := startEmit(cfg, run, stdout, stderr, getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
+		return exitUsage
 	}
 	prog := newProgress(stderr, len(inputs))
-	source.Each(inputs, stdin, lim, func(f *source.File, errs []*source.Error) judged {
-		fs, st := engine.File(f)
-		return judged{file: f, errs: errs, findings: fs, stats: st}
-	}, func(j judged) {
-		prog.step()
-		run.AddFile(j.file, j.stats, j.errs, j.findings)
+	var suggest func(*lint.Finding) []report.Suggestion
+	if suggests(cfg) {
+		suggest = report.SuggestWith(suggestEdits)
+	}
+	source.Stream(inputs, func(in source.Input, put func(piece)) {
+		judgeFile(engine, lim, in, stdin, suggest, put)
+	}, func(p piece) {
+		if p.batch != nil {
+			run.Count(p.batch.Findings)
+			out.Add(p.batch)
+		}
+		if p.end != nil {
+			prog.step()
+			if p.end.skipped != "" {
+				run.SkipFile(p.end.path, p.end.skipped, nil)
+			} else {
+				run.FileDone(p.end.stats, p.end.errs)
+			}
+		}
 	})
 	prog.finish()
 	judgeRenders(engine, stage, run)
 	printSkipped(cfg, run, stderr)
-	if err := emit(cfg, run, stdout, stderr, getenv); err != nil {
+	addHeld(out, run, suggest)
+	if err := out.End(); err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
 		return exitUsage
 	}
 	return exitStatus(run, failRank(cfg.failOn))
 }
 
+// suggests tells whether the output carries fix suggestions (rdjsonl),
+// which are planned while each document is judged.
+func suggests(cfg *config) bool { return cfg.format == "rdjsonl" }
+
+// piece is what judging a file hands on, in order: batches of findings
+// (a document's, as soon as it is judged), then the file's end.
+type piece struct {
+	batch *report.Batch
+	end   *fileEnd
+}
+
+type fileEnd struct {
+	stats lint.Stats
+	errs  []*source.Error
+	// skipped: a walked file that is not a manifest (the reason), only
+	// counted.
+	path, skipped string
+}
+
+// addHeld writes the findings the run holds in memory (those of rendered
+// objects, judged after the plain files, with the origin files' lines in
+// run.Sources) and their suggestions.
+func addHeld(out *emitter, run *report.Run, suggest func(*lint.Finding) []report.Suggestion) {
+	if len(run.Findings) == 0 {
+		return
+	}
+	b := &report.Batch{Findings: run.Findings, Lines: func(p string) *source.LineIndex { return run.Sources[p] }}
+	if suggest != nil {
+		for i := range run.Findings {
+			b.Suggestions = append(b.Suggestions, suggest(&run.Findings[i]))
+		}
+	}
+	out.Add(b)
+}
+
+// judgeFile reads one input and judges it document by document as the
+// parser hands the documents on: each document's findings go to put
+// before the next document is parsed, and its tree is let go. With
+// suggest (rdjsonl), each finding's suggestion is planned while its tree
+// is there; a file's findings then wait for its end, since a file found
+// broken further down gets no suggestions.
+func judgeFile(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Reader, suggest func(*lint.Finding) []report.Suggestion, put func(piece)) {
+	src, rerr := source.Read(in, stdin, lim)
+	if rerr != nil {
+		put(piece{end: &fileEnd{errs: []*source.Error{rerr}}})
+		return
+	}
+	if in.Walked && !source.LooksLikeManifest(src) {
+		put(piece{end: &fileEnd{path: in.Path, skipped: source.NotManifest}})
+		return
+	}
+	f := &source.File{Path: in.Path, Src: src}
+	lines := fileLines(f)
+	j := engine.Begin(f)
+	held := &report.Batch{Lines: lines}
+	send := func(fs []lint.Finding) {
+		if len(fs) == 0 {
+			return
+		}
+		if suggest == nil {
+			b := &report.Batch{Findings: fs, Lines: originLines(lines, fs)}
+			lint.Detach(fs)
+			put(piece{batch: b})
+			return
+		}
+		for i := range fs {
+			held.Suggestions = append(held.Suggestions, suggest(&fs[i]))
+		}
+		lint.Detach(fs) // the tree goes with the document
+		held.Findings = append(held.Findings, fs...)
+	}
+	errs := source.DecodeFile(f, lim, func(d *source.Document) { send(j.Document(d)) })
+	fs, st := j.End()
+	send(fs)
+	if len(held.Findings) > 0 {
+		if f.Broken {
+			held.Suggestions = nil
+		}
+		put(piece{batch: held})
+	}
+	put(piece{end: &fileEnd{stats: st, errs: errs}})
+}
+
+// originLines extends lines with the origin files that findings of
+// rendered documents point into (read from their Doc before Detach drops
+// it), so that snippets show the file a person edits.
+func originLines(lines func(string) *source.LineIndex, fs []lint.Finding) func(string) *source.LineIndex {
+	var origins map[string]*source.File
+	for i := range fs {
+		if d := fs[i].Doc; fs[i].RenderedFrom != nil && d != nil && d.File.Path == fs[i].File {
+			if origins == nil {
+				origins = map[string]*source.File{}
+			}
+			origins[d.File.Path] = d.File
+		}
+	}
+	if origins == nil {
+		return lines
+	}
+	return func(p string) *source.LineIndex {
+		if f := origins[p]; f != nil {
+			return f.Lines()
+		}
+		return lines(p)
+	}
+}
+
+// fileLines gives a file's line table to the reports (for snippets and
+// byte columns) on first use, once, from whichever goroutine asks first.
+func fileLines(f *source.File) func(string) *source.LineIndex {
+	once := sync.OnceValue(f.Lines)
+	return func(p string) *source.LineIndex {
+		if p != f.Path {
+			return nil
+		}
+		return once()
+	}
+}
+
 func exitStatus(r *report.Run, failAt int) int {
 	if len(r.Errors) > 0 {
 		return exitInput
 	}
-	for _, f := range r.Findings {
-		if f.Level.Rank() >= failAt {
-			return exitFindings
-		}
+	if w := r.Worst(); w > 0 && w >= failAt {
+		return exitFindings
 	}
 	return exitOK
 }
