@@ -25,12 +25,14 @@ type Result struct {
 	// Dirs are the folders built, as spelled, one per Render; Build(dir)
 	// again (after --fix) rebuilds them.
 	Dirs []string
+	// PathsDir is the renderer's Dir: what reported paths are relative to.
+	PathsDir string
 }
 
 // Stage builds the kustomizations of a walk that nothing else in the walk
 // uses (and those named), and filters the plain inputs.
 func Stage(res *walk.Result, k *kustomize.Renderer) *Result {
-	out := &Result{}
+	out := &Result{PathsDir: k.Dir}
 	dirs := make([]string, len(res.Kustomizations))
 	named := make([]bool, len(res.Kustomizations))
 	for i, kz := range res.Kustomizations {
@@ -38,9 +40,8 @@ func Stage(res *walk.Result, k *kustomize.Renderer) *Result {
 	}
 	out.Dirs = k.Roots(dirs, named)
 	consumed := map[string]bool{}
-	for _, d := range out.Dirs {
-		rd := k.Build(d)
-		out.Renders = append(out.Renders, rd)
+	out.Renders = k.BuildAll(out.Dirs)
+	for _, rd := range out.Renders {
 		for _, c := range rd.Consumed {
 			consumed[c] = true
 		}

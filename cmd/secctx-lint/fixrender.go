@@ -100,13 +100,15 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 		fields += of.fields
 		changed++
 	}
-	again := kustomize.New(".", lim)
+	again := kustomize.New(stage.PathsDir, lim)
 	again.Overlay = overlay
+	var dirs []string
 	for i, dir := range stage.Dirs {
-		if stage.Renders[i].File == nil {
-			continue // its errors are reported already
+		if stage.Renders[i].File != nil { // else its errors are reported already
+			dirs = append(dirs, dir)
 		}
-		rd := again.Build(dir)
+	}
+	for _, rd := range again.BuildAll(dirs) {
 		run.Errors = append(run.Errors, rd.Errors...)
 		if rd.File == nil {
 			continue

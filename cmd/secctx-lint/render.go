@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/render"
@@ -19,7 +20,15 @@ func walkAndRender(cfg *config, paths []string, lim source.Limits, stderr io.Wri
 	opts := walk.Options{Exclude: append(walk.Globs("", cfg.exclude...), walk.Globs(cfg.fileExcludeDir, cfg.fileExclude...)...)}
 	res := walk.Walk(paths, opts)
 	errs := res.Errors
-	stage := render.Stage(res, kustomize.New(".", lim))
+	// Report paths as the walk spells them: relative to the working folder,
+	// or absolute when the user named absolute paths.
+	dir := "."
+	for _, p := range paths {
+		if filepath.IsAbs(p) {
+			dir = ""
+		}
+	}
+	stage := render.Stage(res, kustomize.New(dir, lim))
 	for i, rd := range stage.Renders {
 		errs = append(errs, rd.Errors...)
 		if cfg.verbose {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -37,32 +38,31 @@ type Renderer struct {
 	// path: the fixed text, to build again after --fix or for --diff.
 	Overlay map[string][]byte
 
-	// anchorAbs and anchorSpelled are the folder being built, absolute and
-	// as the user spelled it (display); Build sets them, so a Renderer
-	// builds one folder at a time.
-	anchorAbs, anchorSpelled string
+	// openapi: a build whose kustomization sets its own OpenAPI schema
+	// (kustomize keeps the schema in a global) runs alone; others share.
+	openapi sync.RWMutex
 
 	mu    sync.Mutex
 	files map[string]*source.File // parsed origin files by absolute path
 	kusts map[string]*kust        // scanned kustomizations by absolute folder
 }
 
-// New returns a renderer reporting paths relative to dir.
+// New returns a renderer reporting paths relative to dir ("" for absolute
+// paths). A Renderer may build several folders at once.
 func New(dir string, lim source.Limits) *Renderer {
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
+	if dir != "" {
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs
+		}
 	}
 	return &Renderer{Dir: dir, Limits: lim, files: map[string]*source.File{}, kusts: map[string]*kust{}}
 }
 
-// display spells an absolute path as reports print it: as the walk
-// spells the files below the folder being built (the user's spelling of
-// that folder joined with the path below it), else relative to Dir.
+// display spells an absolute path as reports print it: relative to Dir,
+// or absolute when Dir is "" (the user named absolute paths).
 func (r *Renderer) display(abs string) string {
-	if r.anchorAbs != "" {
-		if rel, err := filepath.Rel(r.anchorAbs, abs); err == nil {
-			return filepath.Join(r.anchorSpelled, rel)
-		}
+	if r.Dir == "" {
+		return abs
 	}
 	if rel, err := filepath.Rel(r.Dir, abs); err == nil {
 		return rel
@@ -70,12 +70,12 @@ func (r *Renderer) display(abs string) string {
 	return abs
 }
 
-// abs makes a user's path absolute against Dir.
+// abs makes a user's path absolute.
 func (r *Renderer) abs(p string) string {
-	if filepath.IsAbs(p) {
-		return filepath.Clean(p)
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
 	}
-	return filepath.Join(r.Dir, p)
+	return p
 }
 
 // origin returns the parsed file at abs (nil when it cannot be read),
@@ -113,8 +113,11 @@ func (r *Renderer) kustAt(dir string) *kust {
 	}
 	k = r.scan(dir, name)
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	if first, ok := r.kusts[dir]; ok {
+		return first // scanned at the same time by another build
+	}
 	r.kusts[dir] = k
-	r.mu.Unlock()
 	return k
 }
 
@@ -172,7 +175,6 @@ func (r *Renderer) chainOf(top *kust) *chain {
 // Build builds the kustomization in dir (as the user spelled it).
 func (r *Renderer) Build(dir string) *source.Render {
 	absDir := r.abs(dir)
-	r.anchorAbs, r.anchorSpelled = absDir, dir
 	out := &source.Render{OriginFiles: map[string]*source.File{}}
 	top := r.kustAt(absDir)
 	if top == nil {
@@ -188,6 +190,17 @@ func (r *Renderer) Build(dir string) *source.Render {
 	}
 	if len(out.Errors) > 0 {
 		return out
+	}
+	alone := false
+	for _, k := range ch.kusts {
+		alone = alone || k.openapi
+	}
+	if alone {
+		r.openapi.Lock()
+		defer r.openapi.Unlock()
+	} else {
+		r.openapi.RLock()
+		defer r.openapi.RUnlock()
 	}
 	fs := &buildFS{FileSystem: filesys.MakeFsOnDisk(), top: top.file, overlay: r.Overlay}
 	opts := krusty.MakeDefaultOptions()
@@ -246,7 +259,8 @@ func (r *Renderer) Build(dir string) *source.Render {
 // buildError is kustomize's error as an input error of the kustomization,
 // at the entry it names when it names one.
 func (r *Renderer) buildError(ch *chain, err error) *source.Error {
-	msg := err.Error()
+	// kustomize's messages quote configurations over several lines.
+	msg := strings.Join(strings.Fields(err.Error()), " ")
 	for _, k := range ch.kusts {
 		for _, list := range [][]entry{k.resources, k.components} {
 			for _, e := range list {
@@ -256,7 +270,7 @@ func (r *Renderer) buildError(ch *chain, err error) *source.Error {
 			}
 		}
 		for _, p := range k.patches {
-			if p.file != "" && strings.Contains(msg, p.file) {
+			if p.file != "" && (strings.Contains(msg, p.file) || strings.Contains(msg, `"`+p.rel+`"`) || strings.Contains(msg, "path: "+p.rel)) {
 				return r.errorAt(k.file, p.node, "kustomize build failed: "+r.plain(msg))
 			}
 		}
@@ -266,6 +280,9 @@ func (r *Renderer) buildError(ch *chain, err error) *source.Error {
 
 // plain shortens absolute paths in kustomize's messages to report paths.
 func (r *Renderer) plain(msg string) string {
+	if r.Dir == "" {
+		return msg
+	}
 	return strings.ReplaceAll(msg, r.Dir+string(filepath.Separator), "")
 }
 
@@ -552,6 +569,29 @@ func (r *Renderer) Roots(dirs []string, named []bool) []string {
 			out = append(out, d)
 		}
 	}
+	return out
+}
+
+// BuildAll builds dirs on every core and returns the renders in the order
+// of dirs. Origin files are still parsed once and shared.
+func (r *Renderer) BuildAll(dirs []string) []*source.Render {
+	out := make([]*source.Render, len(dirs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(dirs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = r.Build(dirs[i])
+			}
+		}()
+	}
+	for i := range dirs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	return out
 }
 

@@ -143,3 +143,69 @@ func TestFindingsBesideLines(t *testing.T) {
 		t.Errorf("remote resource: %+v", rd.Errors)
 	}
 }
+
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, dir, files)
+	return dir
+}
+
+func writeFiles(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: x\n"
+
+// A kustomization that does not build is an input error naming the
+// kustomization and the cause, at the line of the entry when the cause is
+// one; the other kustomizations still build.
+func TestBadKustomizations(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"missing/kustomization.yaml":  "resources:\n  - pod.yaml\n  - nope.yaml\n",
+		"missing/pod.yaml":            pod,
+		"cycle/a/kustomization.yaml":  "resources:\n  - ../b\n",
+		"cycle/b/kustomization.yaml":  "resources:\n  - ../a\n",
+		"badpatch/kustomization.yaml": "resources:\n  - pod.yaml\npatches:\n  - path: patch.yaml\n",
+		"badpatch/pod.yaml":           pod,
+		"badpatch/patch.yaml":         "apiVersion: v1\nkind: Pod\nmetadata: {name: p\n",
+		"helm/kustomization.yaml":     "helmCharts:\n  - name: web\n    repo: https://charts.example.com\n",
+		"outside/kustomization.yaml":  "resources:\n  - ../missing/pod.yaml\n",
+		"good/kustomization.yaml":     "resources:\n  - pod.yaml\n",
+		"good/pod.yaml":               pod,
+	})
+	r := New(dir, source.DefaultLimits)
+	for _, c := range []struct {
+		dir, file string
+		line      int
+		msg       string
+	}{
+		{"missing", "missing/kustomization.yaml", 3, "nope.yaml"},
+		{"cycle/a", "cycle/a/kustomization.yaml", 2, "cycle"},
+		{"badpatch", "badpatch/kustomization.yaml", 4, "patch.yaml"},
+		{"helm", "helm/kustomization.yaml", 1, "helmCharts are not rendered"},
+		{"outside", "outside/kustomization.yaml", 2, "security"},
+	} {
+		rd := r.Build(filepath.Join(dir, c.dir))
+		if rd.File != nil || len(rd.Errors) != 1 {
+			t.Errorf("%s: file %v, errors %v", c.dir, rd.File != nil, rd.Errors)
+			continue
+		}
+		e := rd.Errors[0]
+		if e.Path != c.file || e.Line != c.line || !strings.Contains(e.Msg, c.msg) {
+			t.Errorf("%s: %v, want %s:%d: ...%s...", c.dir, e, c.file, c.line, c.msg)
+		}
+	}
+	if rd := r.Build(filepath.Join(dir, "good")); len(rd.Errors) > 0 || rd.File == nil || len(rd.File.Docs) != 1 {
+		t.Errorf("good: %+v", rd.Errors)
+	}
+}

@@ -22,6 +22,7 @@ type kust struct {
 	resources, components []entry
 	patches               []patch
 	helmCharts            *yaml.Node // the helmCharts key, when present
+	openapi               bool       // sets its own OpenAPI schema
 	errs                  []*source.Error
 }
 
@@ -37,6 +38,7 @@ type entry struct {
 // merge or JSON 6902, with its target.
 type patch struct {
 	file   string     // absolute path of the patch file; "" for inline
+	rel    string     // the path as the kustomization writes it
 	inline *yaml.Node // the inline text's scalar node
 	json   bool       // a JSON 6902 patch (patchesJson6902, or a list of ops)
 	target *selector  // nil: the patch's own kind and name
@@ -73,6 +75,7 @@ func (r *Renderer) scan(dir, name string) *kust {
 		k.resources = append(k.resources, r.entries(k, source.Get(root, key))...)
 	}
 	k.components = r.entries(k, source.Get(root, "components"))
+	k.openapi = source.Get(root, "openapi") != nil
 	if hk, hv := source.Lookup(root, "helmCharts"); hk != nil && len(source.Items(hv)) > 0 {
 		k.helmCharts = hk
 	}
@@ -81,7 +84,7 @@ func (r *Renderer) scan(dir, name string) *kust {
 			if looksInline(s) {
 				k.patches = append(k.patches, patch{inline: it, node: it})
 			} else {
-				k.patches = append(k.patches, patch{file: filepath.Join(dir, s), node: it})
+				k.patches = append(k.patches, patch{file: filepath.Join(dir, s), rel: s, node: it})
 			}
 		}
 	}
@@ -89,7 +92,7 @@ func (r *Renderer) scan(dir, name string) *kust {
 		for _, it := range source.Items(source.Get(root, key)) {
 			p := patch{node: it, json: key == "patchesJson6902"}
 			if s, ok := source.Str(source.Get(it, "path")); ok && s != "" {
-				p.file = filepath.Join(dir, s)
+				p.file, p.rel = filepath.Join(dir, s), s
 			} else if pn := source.Get(it, "patch"); pn != nil {
 				p.inline = pn
 			} else {
