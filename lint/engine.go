@@ -368,6 +368,8 @@ func (r *reporter) report(v violation) {
 		f.Level = LevelNotice
 	}
 	f.Line, f.Column, f.EndLine, f.EndColumn = span(v.key, v.value)
+	f.Missing = v.key == nil || v.value == nil
+	f.ObjectLine, f.ObjectEndLine = r.pod.lines()
 	*r.out = append(*r.out, f)
 	if r.owners != nil {
 		*r.owners = append(*r.owners, v.container)

@@ -1,6 +1,9 @@
 package lint
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"strings"
 
 	"github.com/secctx-lint/secctx-lint/policy"
@@ -70,6 +73,14 @@ type Finding struct {
 	// from (a kustomization folder, a chart); File and the positions are
 	// then those of the origin file a person edits. Nil for plain files.
 	RenderedFrom *source.Rendered `json:"renderedFrom,omitempty"`
+	// Missing: the finding is about a field that is not written (its
+	// position is where the field belongs), not about a value in the file.
+	Missing bool `json:"-"`
+	// ObjectLine and ObjectEndLine are the lines of the workload object in
+	// File, 0 when unknown (a rendered document): a missing field is new in
+	// a change when its workload's lines changed (filter.Changes).
+	ObjectLine    int `json:"-"`
+	ObjectEndLine int `json:"-"`
 	// FixValueForbidden: the value the fixer would write (runAsUser, ...)
 	// is outside the assigned parameters; --fix refuses to run.
 	FixValueForbidden bool `json:"-"`
@@ -171,4 +182,24 @@ func ChangeText(c Change) string {
 		s = "add " + s
 	}
 	return s
+}
+
+// Fingerprint identifies a finding across runs by what it is about, not
+// where it is: rule, object, container and field (and, for findings about
+// suppressions, the message and, outside any object, the file). SARIF's
+// partialFingerprints and the baseline file (filter) both use it, so a
+// moved manifest stays matched.
+func Fingerprint(f *Finding) string {
+	h := sha256.New()
+	parts := []string{f.Rule, f.Kind, f.Namespace, f.Name, f.Container, f.Field}
+	if _, meta := MetaRuleOf(f.Rule); meta {
+		parts = append(parts, f.Message)
+		if f.Kind == "" {
+			parts = append(parts, f.File)
+		}
+	}
+	for _, s := range parts {
+		fmt.Fprintf(h, "%d:%s\x00", len(s), s)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
 }

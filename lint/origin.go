@@ -67,6 +67,7 @@ func positions(root *yaml.Node) map[[2]int]keyValue {
 func relocateOne(f *Finding, doc *source.Document, at keyValue) {
 	f.RenderedFrom = doc.Rendered
 	f.Doc = nil
+	f.ObjectLine, f.ObjectEndLine = 0, 0 // lines of the rendered text, not of File
 	node := at.key
 	if node == nil {
 		node = at.value

@@ -30,6 +30,16 @@ type Pod struct {
 	// ServiceAccountAutomountOff is set when the pod's ServiceAccount, found
 	// in the same file, says automountServiceAccountToken: false.
 	ServiceAccountAutomountOff bool
+
+	firstLine, lastLine int // of Object, computed once by lines()
+}
+
+// lines gives the first and last line of the workload object.
+func (p *Pod) lines() (first, last int) {
+	if p.firstLine == 0 && p.Object != nil {
+		p.firstLine, p.lastLine = p.Object.Line, lastLine(p.Object)
+	}
+	return p.firstLine, p.lastLine
 }
 
 // serviceAccountName is the account the pod runs as.

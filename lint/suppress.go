@@ -518,11 +518,14 @@ func (s *suppressor) podAt(line int) *Pod {
 	return nil
 }
 
-// lastLine is the line of the last node below n (block scalars may run
-// on; good enough to tell workloads apart).
+// lastLine is the last line of the last node below n, a block scalar's
+// body included (counted from its value's lines).
 func lastLine(n *yaml.Node) int {
 	for depth := 0; len(n.Content) > 0 && depth < 1000; depth++ {
 		n = n.Content[len(n.Content)-1]
+	}
+	if n.Kind == yaml.ScalarNode && n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return n.Line + strings.Count(strings.TrimSuffix(n.Value, "\n"), "\n") + 1
 	}
 	return n.Line
 }

@@ -3,7 +3,6 @@ package report
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -362,25 +361,8 @@ func objectPath(f *lint.Finding) string {
 	return strings.Join(parts, "/")
 }
 
-// Fingerprint identifies a finding across runs by what it is about, not
-// where: rule, kind, namespace, name, container and field. Moving lines
-// keeps it; renaming the object changes it. Findings about suppressions
-// add their message (which names the suppressed rules) and, when they are
-// about no workload, their file.
-func Fingerprint(f *lint.Finding) string {
-	h := sha256.New()
-	parts := []string{f.Rule, f.Kind, f.Namespace, f.Name, f.Container, f.Field}
-	if _, meta := lint.MetaRuleOf(f.Rule); meta {
-		parts = append(parts, f.Message)
-		if f.Kind == "" {
-			parts = append(parts, f.File)
-		}
-	}
-	for _, s := range parts {
-		fmt.Fprintf(h, "%d:%s\x00", len(s), s)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:32]
-}
+// Fingerprint is lint.Fingerprint: rule, object, container and field.
+func Fingerprint(f *lint.Finding) string { return lint.Fingerprint(f) }
 
 // sarifRules lists every rule of the catalog (so that code scanning can
 // close alerts of rules with no finding left), then the rules only the

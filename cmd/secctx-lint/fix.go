@@ -273,10 +273,12 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 			continue
 		}
 		run.FileDone(r.stats, r.errs)
+		r.remaining, r.suggestions = cfg.keepBatch(r.remaining, r.suggestions)
 		run.Count(r.remaining)
 	}
 	f2, c2 := applyRenders(cfg, engine, stage, rendered, run, lim, stdout, stderr)
 	fields, changed = fields+f2, changed+c2
+	noteFiltered(cfg, stderr)
 	if cfg.fix.fix {
 		run.Summary.FixedFields, run.Summary.FixedFiles = fields, changed
 	}

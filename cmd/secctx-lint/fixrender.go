@@ -114,7 +114,7 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 			continue
 		}
 		fs, st := engine.File(rd.File)
-		run.AddFile(rd.File, st, nil, fs)
+		run.AddFile(rd.File, st, nil, cfg.keep(fs))
 		addOriginLines(run, rd)
 	}
 	return fields, changed

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	cfgfile "github.com/secctx-lint/secctx-lint/config"
+	"github.com/secctx-lint/secctx-lint/filter"
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/report"
@@ -69,6 +70,13 @@ type config struct {
 	set            map[string]bool    // flags given on the command line
 	fileFix        *lint.FixValues    // from the configuration file
 	notJudged      []policy.NotJudged // assigned policies not judged
+
+	// Only some findings reported (filter.go).
+	newFromRev    string
+	baseline      string
+	writeBaseline string
+	filter        *filter.Filter
+	recorded      []lint.Finding // every finding, for --write-baseline
 }
 
 const usageHead = `secctx-lint judges the pod templates in Kubernetes manifests as Azure Policy
@@ -118,6 +126,13 @@ Suppressions:
   --report-unused-ignores adds unused-ignore for suppressions that silence
   nothing; --no-ignores honours none.
 
+Only some findings:
+  --new-from-rev REV reports findings on lines changed since REV (git diff,
+  the working tree and untracked files count; a missing field counts when
+  its workload changed). --baseline FILE leaves out the findings accepted
+  in FILE, written by --write-baseline FILE; they are matched by rule,
+  object, container and field, so moved lines stay accepted.
+
 Exit status:
   0  nothing at or above --fail-on
   1  something at or above --fail-on
@@ -158,6 +173,9 @@ func mainFlags(cfg *config) *flag.FlagSet {
 	fs.Var(&cfg.azureAssignments, "azure-assignment", "Azure policy assignment `FILE` (JSON, as az policy assignment show prints it) to judge with; repeatable")
 	fs.BoolVar(&cfg.reportUnusedIgnores, "report-unused-ignores", false, "report secctx-lint ignore annotations and comments that silence nothing")
 	fs.BoolVar(&cfg.noIgnores, "no-ignores", false, "honour no secctx-lint ignore annotation or comment: report every finding")
+	fs.StringVar(&cfg.newFromRev, "new-from-rev", "", "report only findings on lines changed since the git revision `REV` (the working tree counts; a missing field counts when its workload's lines changed)")
+	fs.StringVar(&cfg.baseline, "baseline", "", "do not report the findings accepted in the baseline `FILE` (written by --write-baseline; matched by rule, object, container and field, not by line)")
+	fs.StringVar(&cfg.writeBaseline, "write-baseline", "", "write every finding of this run to the baseline `FILE` and exit 0 (3 when an input could not be read)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageHead)
 		fs.PrintDefaults()
@@ -206,6 +224,9 @@ func checkFlags(cfg *config, fs *flag.FlagSet, paths []string) (*config, error) 
 	}
 	if len(cfg.constraints) > 0 && cfg.set["initiative"] {
 		return nil, fmt.Errorf("--initiative cannot be combined with --constraint: each says what to judge with")
+	}
+	if cfg.writeBaseline != "" && (cfg.fix.fix || cfg.fix.diff) {
+		return nil, fmt.Errorf("--write-baseline cannot be combined with --fix or --diff: it records the findings as they are")
 	}
 	if failRank(cfg.failOn) < 0 {
 		return nil, fmt.Errorf("unknown --fail-on %q (want error, warning, notice or never)", cfg.failOn)
@@ -322,6 +343,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
 		return exitUsage
 	}
+	if cfg.filter, err = newFilter(cfg); err != nil {
+		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
+		return exitUsage
+	}
 	paths := cfg.paths
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -348,6 +373,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		judgeFile(engine, lim, in, stdin, suggest, put)
 	}, func(p piece) {
 		if p.batch != nil {
+			p.batch.Findings, p.batch.Suggestions = cfg.keepBatch(p.batch.Findings, p.batch.Suggestions)
 			run.Count(p.batch.Findings)
 			out.Add(p.batch)
 		}
@@ -361,8 +387,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		}
 	})
 	prog.finish()
-	judgeRenders(engine, stage, run)
+	judgeRenders(cfg, engine, stage, run)
 	printSkipped(cfg, run, stderr)
+	if cfg.writeBaseline != "" {
+		return writeBaseline(cfg, run, stderr)
+	}
+	noteFiltered(cfg, stderr)
 	addHeld(out, run, suggest)
 	if err := out.End(); err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)

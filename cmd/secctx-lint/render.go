@@ -46,13 +46,13 @@ func walkAndRender(cfg *config, paths []string, lim source.Limits, stderr io.Wri
 
 // judgeRenders judges the built objects; their findings are about the
 // origin files already (lint relocates them).
-func judgeRenders(engine *lint.Engine, stage *render.Result, run *report.Run) {
+func judgeRenders(cfg *config, engine *lint.Engine, stage *render.Result, run *report.Run) {
 	for _, rd := range stage.Renders {
 		if rd.File == nil {
 			continue
 		}
 		fs, st := engine.File(rd.File)
-		run.AddFile(rd.File, st, nil, fs)
+		run.AddFile(rd.File, st, nil, cfg.keep(fs))
 		addOriginLines(run, rd)
 	}
 }

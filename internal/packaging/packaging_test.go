@@ -139,7 +139,7 @@ jobs:
 
 var (
 	inputs = []string{"paths", "working-directory", "initiative", "config", "namespace", "constraint", "azure-initiative", "azure-assignment", "exclude",
-		"fail-on", "strict", "fix", "sarif-file", "args", "setup-go"}
+		"only-new", "baseline", "fail-on", "strict", "fix", "sarif-file", "args", "setup-go"}
 	outputs = []string{"findings", "errors", "warnings", "notices", "fixed-files", "sarif-file"}
 )
 
@@ -331,6 +331,12 @@ func TestActionScripts(t *testing.T) {
 		{"baseline", map[string]string{"initiative": "baseline", "fail-on": "error"},
 			[]string{"--format", "github", "--initiative", "baseline", "--fail-on", "error", "--", "."}, 0}, // privileged is an Audit warning
 		{"bad bool", map[string]string{"fix": "yes"}, nil, 2},
+		// On a pull request only-new (auto) compares with the base commit;
+		// the workspace is no git repository, so the flag is an error here.
+		{"only new on a PR", map[string]string{"event:name": "pull_request", "event:base": "0123abc", "baseline": "accepted.json"},
+			[]string{"--format", "github", "--baseline", "accepted.json", "--fail-on", "warning", "--new-from-rev", "0123abc", "--", "."}, 2},
+		{"only new off", map[string]string{"event:name": "pull_request", "event:base": "0123abc", "only-new": "false"},
+			[]string{"--format", "github", "--fail-on", "warning", "--", "."}, 1},
 		{"judge with", map[string]string{
 			"namespace": "shop", "constraint": "a.yaml\n\n$(touch pwned).yaml\n", "azure-assignment": "x.json\r\ny.json",
 			"args": "--strict  --no-ignores\n$(touch pwned) `touch pwned` *",
@@ -353,13 +359,21 @@ func TestActionScripts(t *testing.T) {
 			cmd.Dir = filepath.Join(ws, "deploy") // working-directory: deploy
 			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "RUNNER_TEMP=" + temp, "RUNNER_OS=Linux",
 				"GITHUB_ACTIONS=true", "GITHUB_WORKSPACE=" + ws, "GITHUB_OUTPUT=" + out}
-			// Map inputs to env exactly as the step's env: block says.
+			// Map inputs to env exactly as the step's env: block says; the
+			// event's values come from the case (key "event:NAME").
 			for k, v := range runEnv {
+				if v == "${{ github.event.pull_request.base.sha }}" {
+					cmd.Env = append(cmd.Env, k+"="+env["event:base"])
+					continue
+				}
 				m := regexp.MustCompile(`^\$\{\{ inputs\.([a-z-]+) \}\}$`).FindStringSubmatch(v)
 				if m == nil {
 					t.Fatalf("env %s = %q is not an input", k, v)
 				}
 				cmd.Env = append(cmd.Env, k+"="+env[m[1]])
+			}
+			if e := env["event:name"]; e != "" {
+				cmd.Env = append(cmd.Env, "GITHUB_EVENT_NAME="+e)
 			}
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOnlyNewCLI: --new-from-rev and --baseline on a temporary git
+// repository, through the command line, as the action runs them.
+func TestOnlyNewCLI(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	dir := t.TempDir()
+	git := func(args ...string) string {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t",
+			"GIT_COMMITTER_EMAIL=t@t", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q")
+	write(t, dir, "deploy/old.yaml", badPod)
+	git("add", "-A")
+	git("commit", "-q", "-m", "base")
+	base := git("rev-parse", "HEAD")
+	t.Chdir(dir)
+
+	// Nothing changed: exit 0, and stderr says what was left out.
+	code, out, errs := runCLI(t, "", "--new-from-rev", base, "deploy")
+	if code != exitOK || !strings.Contains(errs, "not reported: ") || !strings.Contains(errs, "on lines unchanged since "+base) {
+		t.Errorf("unchanged: exit %d\n%s\n%s", code, out, errs)
+	}
+	// A new file is new.
+	write(t, dir, "deploy/new.yaml", strings.ReplaceAll(badPod, "name: web", "name: fresh"))
+	code, out, _ = runCLI(t, "", "--new-from-rev", base, "--format", "json", "deploy")
+	if code != exitFindings || !strings.Contains(out, `"name": "fresh"`) || strings.Contains(out, `"file": "deploy/old.yaml"`) {
+		t.Errorf("new file: exit %d\n%s", code, out)
+	}
+
+	// --write-baseline accepts everything; --baseline then reports nothing
+	// but what comes after.
+	code, _, errs = runCLI(t, "", "--write-baseline", "accepted.json", "deploy")
+	if code != exitOK || !strings.Contains(errs, "to accepted.json") {
+		t.Fatalf("--write-baseline: exit %d\n%s", code, errs)
+	}
+	if code, out, errs := runCLI(t, "", "--baseline", "accepted.json", "deploy"); code != exitOK || !strings.Contains(errs, "accepted in accepted.json") {
+		t.Errorf("--baseline: exit %d\n%s\n%s", code, out, errs)
+	}
+	write(t, dir, "deploy/later.yaml", strings.ReplaceAll(badPod, "name: web", "name: later"))
+	if code, out, _ := runCLI(t, "", "--baseline", "accepted.json", "--format", "json", "deploy"); code != exitFindings || !strings.Contains(out, `"name": "later"`) || strings.Contains(out, `"name": "fresh"`) {
+		t.Errorf("--baseline after a new pod: exit %d\n%s", code, out)
+	}
+
+	for _, bad := range [][]string{
+		{"--new-from-rev", "nope", "deploy"},
+		{"--baseline", filepath.Join(dir, "missing.json"), "deploy"},
+		{"--write-baseline", "x.json", "--fix", "deploy"},
+	} {
+		if code, _, errs := runCLI(t, "", bad...); code != exitUsage {
+			t.Errorf("%q: exit %d, %s", bad, code, errs)
+		}
+	}
+}

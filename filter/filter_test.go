@@ -1,0 +1,252 @@
+package filter
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/policy"
+	"github.com/secctx-lint/secctx-lint/source"
+)
+
+// A pod with a written offence (privileged: true) and missing fields.
+const oldPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: old
+spec:
+  containers:
+  - name: app
+    image: nginx
+    securityContext:
+      privileged: true
+`
+
+const otherPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: other
+spec:
+  containers:
+  - name: app
+    image: nginx
+    securityContext:
+      privileged: true
+`
+
+func engine(t *testing.T) *lint.Engine {
+	t.Helper()
+	in, err := policy.Builtin("restricted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &policy.Assignment{Initiative: in, Effect: policy.Audit, Match: policy.Match{ExcludedNamespaces: in.DefaultExcludedNamespaces()}}
+	cs, err := a.Constraints()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := lint.New(cs, lint.Options{DefaultNamespace: "default"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// lintAll lints the .yaml files of dir.
+func lintAll(t *testing.T, dir string) []lint.Finding {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	sort.Strings(paths)
+	var out []lint.Finding
+	e := engine(t)
+	for _, p := range paths {
+		f, errs := source.ReadFile(source.Input{Path: p}, nil, source.DefaultLimits)
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", p, errs[0])
+		}
+		fs, _ := e.File(f)
+		out = append(out, fs...)
+	}
+	return out
+}
+
+// repo makes a git repository in a temporary folder with files committed,
+// and returns it with the commit's hash.
+func repo(t *testing.T, files map[string]string) (string, string) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	dir := t.TempDir()
+	run := func(args ...string) string {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t",
+			"GIT_COMMITTER_EMAIL=t@t", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	run("init", "-q")
+	for name, content := range files {
+		write(t, dir, name, content)
+	}
+	run("add", "-A")
+	run("commit", "-q", "-m", "base")
+	return dir, run("rev-parse", "HEAD")
+}
+
+func write(t *testing.T, dir, name, content string) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// keys lists findings as "name/container rule field" for comparisons.
+func keys(fs []lint.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Name+"/"+f.Container+" "+f.Rule+" "+f.Field)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestNewFromRev(t *testing.T) {
+	dir, base := repo(t, map[string]string{"old.yaml": oldPod, "untouched.yaml": otherPod})
+	all := lintAll(t, dir)
+	if len(all) == 0 {
+		t.Fatal("no findings to filter")
+	}
+
+	// Nothing changed: nothing is new.
+	c, err := GitChanges(dir, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flt := &Filter{Changes: c}
+	if got := flt.Apply(lintAll(t, dir)); len(got) != 0 || flt.Unchanged != len(all) {
+		t.Errorf("unchanged tree: kept %v, dropped %d of %d", keys(got), flt.Unchanged, len(all))
+	}
+
+	// A second container in old.yaml (uncommitted: the working tree
+	// counts) and a new, untracked file.
+	write(t, dir, "old.yaml", oldPod+`  - name: sidecar
+    image: busybox
+`)
+	write(t, dir, "new.yaml", strings.ReplaceAll(otherPod, "other", "brand-new"))
+	c, err = GitChanges(dir, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flt = &Filter{Changes: c}
+	got := flt.Apply(lintAll(t, dir))
+	has := map[string]bool{}
+	for _, k := range keys(got) {
+		has[k] = true
+	}
+	for _, want := range []string{
+		"brand-new/app privileged-containers spec.containers[0].securityContext.privileged",            // a new file: everything
+		"old/sidecar privilege-escalation spec.containers[1].securityContext.allowPrivilegeEscalation", // the new container's missing field
+		"old/ users-groups spec.securityContext.fsGroup",                                               // a missing field of a workload that changed
+		"old/app privilege-escalation spec.containers[0].securityContext.allowPrivilegeEscalation",     // likewise, in an old container
+	} {
+		if !has[want] {
+			t.Errorf("not reported: %s\nkept: %v", want, keys(got))
+		}
+	}
+	for _, k := range keys(got) {
+		// The old written offence is on a line that did not change; the
+		// untouched file changed nowhere.
+		if k == "old/app privileged-containers spec.containers[0].securityContext.privileged" || strings.HasPrefix(k, "other/") {
+			t.Errorf("old finding reported: %s", k)
+		}
+	}
+	if flt.Unchanged == 0 {
+		t.Errorf("nothing dropped")
+	}
+}
+
+func TestNewFromRevErrors(t *testing.T) {
+	dir, _ := repo(t, map[string]string{"a.yaml": oldPod})
+	if _, err := GitChanges(dir, "no-such-rev"); err == nil || !strings.Contains(err.Error(), "no such commit") {
+		t.Errorf("bad rev: %v", err)
+	}
+	if _, err := GitChanges(t.TempDir(), "HEAD"); err == nil || !strings.Contains(err.Error(), "git repository") {
+		t.Errorf("not a repository: %v", err)
+	}
+}
+
+// TestBaseline: accepted findings are not reported wherever the workload
+// moves (other lines, another file); a new workload's are; a second copy
+// of an accepted workload is new.
+func TestBaseline(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.yaml", oldPod)
+	accepted := lintAll(t, dir)
+	bl := filepath.Join(dir, "baseline.json")
+	if err := WriteBaseline(bl, accepted); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(bl)
+	if !strings.Contains(string(b), `"rule": "privileged-containers"`) || !strings.Contains(string(b), `"fingerprint": "`) {
+		t.Errorf("baseline file:\n%s", b)
+	}
+
+	// The pod moves to another file, lower down; a new pod appears.
+	os.Remove(filepath.Join(dir, "a.yaml"))
+	write(t, dir, "moved.yaml", "# moved here\n\n---\n"+oldPod+"---\n"+strings.ReplaceAll(otherPod, "other", "fresh"))
+	base, err := ReadBaseline(bl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flt := &Filter{Baseline: base}
+	now := lintAll(t, dir)
+	got := flt.Apply(now)
+	if flt.Baselined != len(accepted) {
+		t.Errorf("baselined %d, want %d", flt.Baselined, len(accepted))
+	}
+	for _, f := range got {
+		if f.Name != "fresh" {
+			t.Errorf("accepted finding reported: %s %s %s", f.Name, f.Rule, f.Field)
+		}
+	}
+	if len(got) != len(now)-len(accepted) || len(got) == 0 {
+		t.Errorf("kept %d of %d", len(got), len(now))
+	}
+
+	// Two copies of the accepted pod: one is accepted, the other is new.
+	write(t, dir, "moved.yaml", oldPod+"---\n"+oldPod)
+	base, _ = ReadBaseline(bl)
+	flt = &Filter{Baseline: base}
+	if got := flt.Apply(lintAll(t, dir)); len(got) != len(accepted) {
+		t.Errorf("copy: kept %d, want %d", len(got), len(accepted))
+	}
+}
+
+func TestBaselineErrors(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"garbage.json": "not json",
+		"version.json": `{"version": 9, "findings": []}`,
+		"unknown.json": `{"version": 1, "findings": [], "extra": 1}`,
+		"nofp.json":    `{"version": 1, "findings": [{"rule": "x"}]}`,
+	} {
+		write(t, dir, name, content)
+		if _, err := ReadBaseline(filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s: read without an error", name)
+		}
+	}
+	if _, err := ReadBaseline(filepath.Join(dir, "missing.json")); err == nil {
+		t.Errorf("a missing baseline read without an error")
+	}
+}
