@@ -25,6 +25,9 @@ type Result struct {
 	// Dirs are the folders built, as spelled, one per Render; Build(dir)
 	// again (after --fix) rebuilds them.
 	Dirs []string
+	// NotBuilt are the kustomization folders not built on their own: bases
+	// and components that others use, and components nothing uses.
+	NotBuilt []string
 	// PathsDir is the renderer's Dir: what reported paths are relative to.
 	PathsDir string
 }
@@ -44,6 +47,20 @@ func Stage(res *walk.Result, k *kustomize.Renderer) *Result {
 	for _, rd := range out.Renders {
 		for _, c := range rd.Consumed {
 			consumed[c] = true
+		}
+	}
+	built := map[string]bool{}
+	for _, d := range out.Dirs {
+		built[d] = true
+	}
+	for _, d := range dirs {
+		if !built[d] {
+			// A base or component built through others (its files are in
+			// their Consumed), or a component nothing uses: not judged alone.
+			for _, f := range k.Referenced(d) {
+				consumed[f] = true
+			}
+			out.NotBuilt = append(out.NotBuilt, d)
 		}
 	}
 	for _, in := range res.Inputs {

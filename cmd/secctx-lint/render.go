@@ -36,6 +36,9 @@ func walkAndRender(cfg *config, paths []string, lim source.Limits, stderr io.Wri
 		}
 	}
 	if cfg.verbose {
+		for _, d := range stage.NotBuilt {
+			fmt.Fprintf(stderr, "secctx-lint: not built alone: %s (judged through the kustomizations that use it, if any)\n", d)
+		}
 		walk.SortSkips(res.Skipped)
 		for _, s := range res.Skipped {
 			fmt.Fprintf(stderr, "secctx-lint: skipped %s: %s\n", s.Path, s.Reason)

@@ -183,3 +183,27 @@ func snapshot(t *testing.T, dir string) string {
 	})
 	return b.String()
 }
+
+// The real kustomize trees (render/kustomize/testdata/real: Online Boutique
+// and podinfo) build without an error, --fix writes their origin files, and
+// building again finds nothing fixable.
+func TestRealKustomizeTreesFix(t *testing.T) {
+	dir := copyTree(t, filepath.Join("..", "..", "render", "kustomize", "testdata", "real"), "expected")
+	_, out, _ := runCLI(t, "", "--config", "none", "--format", "json", dir)
+	before := decodeRun(t, out)
+	if len(before.Errors) > 0 || len(before.Findings) == 0 {
+		t.Fatalf("before --fix: %d findings, errors %+v", len(before.Findings), before.Errors)
+	}
+	runCLI(t, "", "--config", "none", "--fix", dir)
+	_, out, _ = runCLI(t, "", "--config", "none", "--format", "json", dir)
+	after := decodeRun(t, out)
+	if len(after.Errors) > 0 {
+		t.Errorf("after --fix: errors %+v", after.Errors)
+	}
+	for _, f := range after.Findings {
+		if f.Fixable {
+			t.Errorf("fixable after --fix: %+v", f)
+		}
+	}
+	t.Logf("%d findings before --fix, %d after", len(before.Findings), len(after.Findings))
+}

@@ -555,7 +555,9 @@ func (b *builder) jsonOps(mp *mapper, root, ops *yaml.Node, display string) {
 
 // Roots chooses what to build among the kustomization folders of a walk:
 // every one that no other one uses, and those named on the command line.
-// Folders are as the user spelled them; the order is kept.
+// A component (kind: Component) is only ever built by the kustomizations
+// that use it: alone it patches objects it does not have. Folders are as
+// the user spelled them; the order is kept.
 func (r *Renderer) Roots(dirs []string, named []bool) []string {
 	used := map[string]bool{}
 	for _, d := range dirs {
@@ -565,11 +567,40 @@ func (r *Renderer) Roots(dirs []string, named []bool) []string {
 	}
 	var out []string
 	for i, d := range dirs {
-		if named[i] || !used[r.abs(d)] {
+		if named[i] {
 			out = append(out, d)
+			continue
 		}
+		if k := r.kustAt(r.abs(d)); used[r.abs(d)] || (k != nil && k.component) {
+			continue
+		}
+		out = append(out, d)
 	}
 	return out
+}
+
+// Referenced returns the files (absolute) that the kustomization in dir
+// lists itself: resources that are files, and patch files. For a component
+// that nothing in the walk uses, these are still not plain manifests to
+// judge alone: its patches are partial objects, its resources belong to the
+// kustomizations that would use it.
+func (r *Renderer) Referenced(dir string) []string {
+	k := r.kustAt(r.abs(dir))
+	if k == nil {
+		return nil
+	}
+	var out []string
+	for _, e := range k.resources {
+		if !e.dir {
+			out = append(out, e.abs)
+		}
+	}
+	for _, p := range k.patches {
+		if p.file != "" {
+			out = append(out, p.file)
+		}
+	}
+	return append(out, k.file)
 }
 
 // BuildAll builds dirs on every core and returns the renders in the order

@@ -20,15 +20,22 @@ const tree = "../../testdata/kustomize"
 
 // Our in-process build equals `kubectl kustomize` on the same folder: the
 // expected builds under testdata/kustomize/expected were made with it
-// (kubectl v1.32, kustomize v5.5.0; see its README).
+// (kubectl v1.32, kustomize v5.5.0; see its README), and so were those of
+// the real trees under testdata/real (see its PROVENANCE.md), which name
+// their folders with "_" for "/" as their names hold "-". under testdata/real (see its PROVENANCE.md) name their
+// folders with "_" for "/", as their names hold "-".
 func TestBuildEqualsKubectl(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(tree, "expected", "*.built"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no expected builds: %v", err)
+	real, err2 := filepath.Glob(filepath.Join("testdata", "real", "expected", "*.built"))
+	if err != nil || err2 != nil || len(files) == 0 || len(real) == 0 {
+		t.Fatalf("no expected builds: %v %v", err, err2)
 	}
-	for _, exp := range files {
+	for _, exp := range append(files, real...) {
 		name := strings.TrimSuffix(filepath.Base(exp), ".built")
 		dir := filepath.Join(tree, strings.ReplaceAll(name, "-", "/"))
+		if strings.Contains(exp, "real") {
+			dir = filepath.Join("testdata", "real", strings.ReplaceAll(name, "_", "/"))
+		}
 		t.Run(name, func(t *testing.T) {
 			want, err := os.ReadFile(exp)
 			if err != nil {

@@ -23,6 +23,7 @@ type kust struct {
 	patches               []patch
 	helmCharts            *yaml.Node // the helmCharts key, when present
 	openapi               bool       // sets its own OpenAPI schema
+	component             bool       // kind: Component, built only by its users
 	errs                  []*source.Error
 }
 
@@ -76,6 +77,7 @@ func (r *Renderer) scan(dir, name string) *kust {
 	}
 	k.components = r.entries(k, source.Get(root, "components"))
 	k.openapi = source.Get(root, "openapi") != nil
+	k.component = str(source.Get(root, "kind")) == "Component"
 	if hk, hv := source.Lookup(root, "helmCharts"); hk != nil && len(source.Items(hv)) > 0 {
 		k.helmCharts = hk
 	}

@@ -1,0 +1,2 @@
+#!/bin/sh
+# Script body removed: only the kustomize layout is kept here (see PROVENANCE.md).
