@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 
 	yaml2 "go.yaml.in/yaml/v2"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -65,8 +66,18 @@ func Scalar(n *yaml.Node) (v KubectlScalar, ok bool) {
 
 // resolve11 is go-yaml v2's reading of a plain scalar, or of a tagged one.
 func resolve11(s string, tagged bool, tag string) KubectlScalar {
-	str := KubectlScalar{Kind: KindString, Str: s, JSON: jsonString(s)}
 	if !tagged && !mayBeNonString(s) {
+		return KubectlScalar{Kind: KindString, Str: s, JSON: jsonString(s)}
+	}
+	if !tagged && shortcuts && isPlainDecimal(s) {
+		// Most numbers in a manifest (ports, replicas, IDs): go-yaml v2
+		// reads these as an int and prints them back as written, without
+		// the cost of a parser per scalar (kubectl_test.go holds the two
+		// together).
+		return KubectlScalar{Kind: KindNumber, JSON: s}
+	}
+	str := KubectlScalar{Kind: KindString, Str: s, JSON: jsonString(s)}
+	if !tagged && shortcuts && v2String(s) {
 		return str
 	}
 	text := s
@@ -115,7 +126,87 @@ func mayBeNonString(s string) bool {
 	return false
 }
 
+// v2Words are the plain scalars go-yaml v2 resolves by name (its
+// resolveMap: booleans, nulls, infinities, NaN, the merge key).
+var v2Words = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields("y Y yes Yes YES true True TRUE on On ON n N no No NO false False FALSE off Off OFF ~ null Null NULL " +
+		".nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF <<") {
+		v2Words[w] = true
+	}
+}
+
+// v2String: go-yaml v2 certainly reads the plain scalar s as the string
+// s, found without running its parser. s is made of letters, digits and
+// . _ / - only (nothing a parser reads as syntax) and is not one of the
+// words v2 resolves by name; then a letter first is a string (v2 looks
+// letters up by name only), and a digit or - first is one when s holds a
+// byte that no integer, float (v2's pattern) or 0x/0o/0b literal has (a
+// timestamp v2 would find is a string to resolve11 too).
+func v2String(s string) bool {
+	if s == "" || v2Words[s] {
+		return false
+	}
+	numeric := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9', c == '_', c == '.', c == '-':
+		case c == 'x' || c == 'X' || c == 'o' || c == 'O' || c == 'b' || c == 'B' || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'):
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '/':
+			numeric = false
+		default:
+			return false
+		}
+	}
+	switch c := s[0]; {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		return true
+	case c >= '0' && c <= '9', c == '-':
+		return !numeric
+	}
+	return false
+}
+
+// isPlainDecimal: s is 0 or a decimal integer without sign, leading zero,
+// underscore or exponent, short enough for an int64.
+func isPlainDecimal(s string) bool {
+	if s == "0" {
+		return true
+	}
+	if len(s) == 0 || len(s) > 18 || s[0] < '1' || s[0] > '9' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonString is encoding/json's encoding of s: quoted as it is when
+// nothing in it needs an escape (json.Marshal escapes control bytes, ", \,
+// the HTML characters <, > and &, and checks UTF-8 beyond ASCII).
 func jsonString(s string) string {
+	if shortcuts && plainJSON(s) {
+		return `"` + s + `"`
+	}
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// plainJSON: no byte of s needs an escape in JSON.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// shortcuts switches the fast paths of resolve11 and jsonString; tests
+// turn it off to compare with go-yaml v2 and encoding/json.
+var shortcuts = true
