@@ -176,7 +176,7 @@ assignments:
 	if nj := cfg.NotJudged(); len(nj) != len(aks.NotJudged) {
 		t.Errorf("an initiative from aks-safeguards lists %d not-judged members, want %d", len(nj), len(aks.NotJudged))
 	}
-	if len(aks.Members) != 12 {
+	if len(aks.Members) != 14 {
 		t.Errorf("remove changed the preset: %d members", len(aks.Members))
 	}
 }

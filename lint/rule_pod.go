@@ -104,6 +104,9 @@ type sysctls struct {
 	forbidden, allowed []string
 	hasAllowed         bool
 	upstream           bool
+	// allowedOnly: Azure's allowed-sysctls, which reads the list as
+	// gatekeeper-library does.
+	allowedOnly bool
 }
 
 func compileSysctls(c *policy.Constraint) (checker, error) {
@@ -134,7 +137,7 @@ func (r *sysctls) forbiddenName(name string) bool {
 }
 
 func (r *sysctls) allowedName(name string) bool {
-	if !r.upstream || !r.hasAllowed {
+	if (!r.upstream && !r.allowedOnly) || !r.hasAllowed {
 		return true
 	}
 	for _, a := range r.allowed {

@@ -185,6 +185,53 @@ var Definitions = []*Definition{
 		DefaultEffect: Audit, ExcludedContainers: true, ExcludedImages: true,
 		Params: []Param{{Name: "allowedProfiles", Type: "Array", Default: []any{"runtime/default"}, Help: "annotation-style profile names; localhost/* allows every localhost profile"}},
 	},
+	// Built-ins outside the pod security initiatives, selectable in custom
+	// initiatives and through --constraint.
+	{
+		Rule: "disallowed-capabilities", ID: "a27c700f-8a22-44ec-961c-41625264370b", Version: "5.2.0",
+		DisplayName:   "Kubernetes clusters should not use specific security capabilities",
+		Template:      "K8sAzureV3DisallowedCapabilities",
+		DefaultEffect: Audit, ExcludedContainers: true, ExcludedImages: true,
+		Params: []Param{{Name: "disallowedCapabilities", Type: "Array", Default: []any{}, Help: `capabilities no container may add; "*" fails every container`}},
+	},
+	{
+		// The same template with disallowedCapabilities fixed to SYS_ADMIN
+		// by the definition's values block.
+		Rule: "sys-admin-capability", ID: "d2e7ea85-6b44-4317-a0be-1b951587f626", Version: "5.1.0",
+		DisplayName:   "Kubernetes clusters should not grant CAP_SYS_ADMIN security capabilities",
+		Template:      "K8sAzureV3DisallowedCapabilities",
+		DefaultEffect: Audit, ExcludedContainers: true, ExcludedImages: true,
+	},
+	{
+		Rule: "allowed-sysctls", ID: "5e5a0673-649e-4d50-bf9d-5a387a4e2081", Version: "1.0.0-preview",
+		DisplayName: "[Preview]: Kubernetes cluster containers should use only allowed sysctl interfaces",
+		// allowed-sysctl-interfaces/v1; the kind is inferred from Azure's naming.
+		Template:      "K8sAzureV1AllowedSysctls",
+		DefaultEffect: Audit,
+		Params:        []Param{{Name: "allowedSysctls", Type: "Array", Required: true, Help: `sysctl names or prefix* patterns pods may set; "*" allows all`}},
+	},
+	{
+		// Azure publishes this template only as a sample (no built-in
+		// definition, so no id); its parameter name is the template's.
+		Rule: "disallowed-host-paths", Version: "1.0.0",
+		DisplayName:   "Kubernetes cluster pods should not use disallowed host paths (Azure sample template)",
+		Template:      "K8sAzureV1DisallowHostFilesystem",
+		DefaultEffect: Audit, SampleOnly: true,
+		Params: []Param{{Name: "disallowedHostPaths", Type: "Array", Default: []any{}, Help: "host paths no hostPath volume may be, contain or lie below; empty allows all"}},
+	},
+	{
+		Rule: "windows-container-admin", ID: "5485eac0-7e8f-4964-998b-a44f4f0c1e75", Version: "1.2.0",
+		DisplayName:   "Kubernetes cluster Windows containers should not run as ContainerAdministrator",
+		Template:      "K8sAzureV1WindowsBlockContainerAdmin",
+		DefaultEffect: Audit, ExcludedImages: true, SampleOnly: true,
+	},
+	{
+		Rule: "windows-usernames", ID: "57dde185-5c62-4063-b965-afbb201e9c1c", Version: "2.2.0",
+		DisplayName:   "Kubernetes cluster Windows containers should only run with approved user and domain user group",
+		Template:      "K8sAzureV1WindowsContainerAllowedUsernames",
+		DefaultEffect: Audit, ExcludedImages: true, SampleOnly: true,
+		Params: []Param{{Name: "allowedUserNames", Type: "Array", Required: true, Help: `runAsUserName values Windows containers may use; DOMAIN\* allows a domain's users`}},
+	},
 	{
 		Rule: "automount-token", ID: "423dd1ba-798e-40e4-9c4d-b6902674b423", Version: "4.2.0",
 		DisplayName:   "Kubernetes clusters should disable automounting API credentials",
@@ -209,6 +256,8 @@ func Rules() []string {
 // Lookup finds a definition by rule id or GUID and a version pattern: ""
 // for the newest, "7" / "7.*.*" / "7.2.0" for a major or an exact version.
 func Lookup(ruleOrID, version string) (*Definition, error) {
+	// Preview definitions are pinned as "1.*.*-preview".
+	version = strings.TrimSuffix(version, "-preview")
 	major := strings.TrimSuffix(strings.TrimSuffix(version, ".*.*"), ".*")
 	var matches []*Definition
 	for _, d := range Definitions {

@@ -91,6 +91,11 @@ type Definition struct {
 	// Template parameters not listed take the assignment parameter of the
 	// same name.
 	Values map[string]string
+	// SampleOnly: the definition file is not in the shared copy of
+	// Azure's built-ins (the Windows policies) or does not exist (the
+	// disallowed-host-paths sample); what is known comes from Azure's
+	// published sample template and the definition summary beside it.
+	SampleOnly bool
 }
 
 // Major is the definition's major version number.
