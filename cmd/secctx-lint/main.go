@@ -91,8 +91,13 @@ Usage:
   secctx-lint policies                    list policies, parameters, presets
   secctx-lint migrate-psp PSP.yaml ...    print PodSecurityPolicies as a config
 
-PATH is a file, a folder (walked for *.yaml, *.yml and *.json; .git is
-skipped) or - for stdin. With no PATH, the current folder is read.
+PATH is a file, a folder or - for stdin. With no PATH, the current folder is
+read. Folders are walked for *.yaml, *.yml and *.json, leaving out what git
+ignores, node_modules, --exclude globs and files that are not Kubernetes
+manifests (no top-level apiVersion and kind: workflows, compose files, JSON
+with comments; counted as skipped). Kustomizations are built as kubectl
+kustomize builds them (overlays; bases through them) and their findings point
+into the files a person edits; --fix writes there.
 
 Flags:
 `
