@@ -153,6 +153,9 @@ func (e *Engine) File(f *source.File) ([]Finding, Stats) {
 	}
 	if len(f.Docs) > 0 && f.Docs[0].Origins != nil {
 		relocate(out)
+		if !e.opts.NoIgnores {
+			out = suppressInOrigins(out, &st)
+		}
 	}
 	SortFindings(out)
 	return out, st

@@ -230,3 +230,77 @@ func noteOf(o source.Origin, ok bool) string {
 		return "the rendered object's source cannot take the edit"
 	}
 }
+
+// suppressInOrigins applies the `# secctx-lint:ignore` comments of origin
+// files to the findings moved there: renderers drop comments (kustomize
+// does), so the comment a person wrote beside a line of a base or a patch
+// is read where they wrote it. The comment covers its line, the line where
+// the container starts and the line where the object starts, as in a plain
+// file. Unused origin comments are not reported: one render does not see
+// every object built from a file.
+func suppressInOrigins(out []Finding, st *Stats) []Finding {
+	sups := map[*source.File]*suppressor{}
+	kept := out[:0]
+	for _, f := range out {
+		if f.RenderedFrom == nil || f.Doc == nil || !mentionsSuppression(f.Doc.File.Src) {
+			kept = append(kept, f)
+			continue
+		}
+		sup := sups[f.Doc.File]
+		if sup == nil {
+			sup = newSuppressor(f.Doc.File)
+			sups[f.Doc.File] = sup
+		}
+		candidates := sup.byTarget[f.Line]
+		if l := f.Doc.Root.Line; l != f.Line {
+			candidates = append(candidates[:len(candidates):len(candidates)], sup.byTarget[l]...)
+		}
+		if ct := containerIn(f.Doc.Root, f.Container); ct != nil && ct.Line != f.Line {
+			candidates = append(candidates[:len(candidates):len(candidates)], sup.byTarget[ct.Line]...)
+		}
+		silenced := false
+		for _, d := range candidates {
+			for _, e := range d.entries {
+				if e.covers(f.Rule) {
+					e.used, silenced = true, true
+				}
+			}
+		}
+		if silenced {
+			st.Suppressed++
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return kept
+}
+
+// containerIn finds the container named name in the container lists of a
+// document (an object or a patch), or nil.
+func containerIn(n *yaml.Node, name string) *yaml.Node {
+	if n == nil || name == "" {
+		return nil
+	}
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i].Value, n.Content[i+1]
+			if k == "containers" || k == "initContainers" || k == "ephemeralContainers" {
+				for _, it := range source.Items(v) {
+					if s, _ := source.Str(source.Get(it, "name")); s == name {
+						return it
+					}
+				}
+			}
+			if c := containerIn(v, name); c != nil {
+				return c
+			}
+		}
+		return nil
+	}
+	for _, c := range n.Content {
+		if c := containerIn(c, name); c != nil {
+			return c
+		}
+	}
+	return nil
+}

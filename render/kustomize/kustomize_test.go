@@ -216,3 +216,31 @@ func TestBadKustomizations(t *testing.T) {
 		t.Errorf("good: %+v", rd.Errors)
 	}
 }
+
+// Kustomize drops comments, so a `# secctx-lint:ignore` beside a line of
+// the base is read in the base: it silences that finding in every overlay.
+func TestSuppressionCommentsInOrigins(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"base/kustomization.yaml": "resources: [pod.yaml]\n",
+		"base/pod.yaml":           "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  # secctx-lint:ignore seccomp: the node's default profile applies\n  - name: app\n    image: x\n",
+		"a/kustomization.yaml":    "namespace: a\nresources: [../base]\n",
+		"b/kustomization.yaml":    "namespace: b\nresources: [../base]\n",
+	})
+	r := New(dir, source.DefaultLimits)
+	engine := restrictedEngine(t)
+	for _, o := range []string{"a", "b"} {
+		rd := r.Build(filepath.Join(dir, o))
+		findings, st := engine.File(rd.File)
+		if st.Suppressed == 0 {
+			t.Errorf("%s: nothing suppressed", o)
+		}
+		for _, f := range findings {
+			if f.Rule == "seccomp" && f.Container == "app" {
+				t.Errorf("%s: seccomp finding not silenced by the base's comment: %+v", o, f)
+			}
+		}
+		if len(findings) == 0 {
+			t.Errorf("%s: the comment silenced more than seccomp", o)
+		}
+	}
+}
