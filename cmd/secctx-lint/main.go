@@ -438,6 +438,7 @@ func addHeld(out *emitter, run *report.Run, suggest func(*lint.Finding) []report
 			b.Suggestions = append(b.Suggestions, suggest(&run.Findings[i]))
 		}
 	}
+	lint.Detach(run.Findings)
 	out.Add(b)
 }
 
