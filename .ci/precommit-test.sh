@@ -108,6 +108,38 @@ grep -q "bad.yaml:12:13: error privileged-containers" "$tmp/bad.log" || {
 }
 echo "precommit-test: ok: bad manifest refused"
 
+# A Helm chart: a changed template has its chart rendered, and the finding
+# names the template line.
+git rm -q --cached bad.yaml && rm bad.yaml
+mkdir -p chart/templates
+printf 'apiVersion: v2\nname: chart\nversion: 0.1.0\n' > chart/Chart.yaml
+printf 'image: nginx\n' > chart/values.yaml
+cat > chart/templates/deployment.yaml << 'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-web
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: {{ .Values.image }}
+          securityContext:
+            privileged: true
+YAML
+git add chart
+if git commit -q -m chart > "$tmp/chart.log" 2>&1; then
+	cat "$tmp/chart.log" >&2
+	fail "the commit of a bad chart template passed"
+fi
+grep -q "chart/templates/deployment.yaml:12:13: error privileged-containers" "$tmp/chart.log" || {
+	cat "$tmp/chart.log" >&2
+	fail "the refusal does not name the template line"
+}
+git reset -q && rm -rf chart
+echo "precommit-test: ok: bad chart template refused"
+
 cat > fixable.yaml << 'YAML'
 apiVersion: v1
 kind: Pod

@@ -22,14 +22,17 @@ type Result struct {
 	Renders []*source.Render
 	// Inputs are the walk's plain files that no build consumed.
 	Inputs []source.Input
-	// Dirs are the folders built, as spelled, one per Render; Build(dir)
-	// again (after --fix) rebuilds them.
+	// Dirs are the folders built, as spelled, one per Render (a chart once
+	// per value set); Build(i, ...) again (after --fix) rebuilds them.
 	Dirs []string
 	// NotBuilt are the kustomization folders not built on their own: bases
 	// and components that others use, and components nothing uses.
 	NotBuilt []string
 	// PathsDir is the renderer's Dir: what reported paths are relative to.
 	PathsDir string
+
+	// charts are the chart renders, the last len(charts) of Renders.
+	charts []chartBuild
 }
 
 // Stage builds the kustomizations of a walk that nothing else in the walk

@@ -36,6 +36,10 @@ type File struct {
 	// Skipped, when set, says why a walked file was not parsed (it is not
 	// a manifest); such a file has no Src and no Docs and is only counted.
 	Skipped string
+	// Parser, when set, is how this file's text parses (a Helm template
+	// parses with its actions blanked out); the fixer checks a fixed text
+	// with it. Nil: Parse.
+	Parser func(path string, src []byte, lim Limits) (*File, []*Error)
 
 	lines *LineIndex
 }
@@ -354,4 +358,12 @@ func check(n *yaml.Node, nodes *int, lim Limits, anchors map[*yaml.Node]bool) *E
 		}
 	}
 	return nil
+}
+
+// Reparse parses new text for f as f's own text was parsed.
+func (f *File) Reparse(src []byte, lim Limits) (*File, []*Error) {
+	if f.Parser != nil {
+		return f.Parser(f.Path, src, lim)
+	}
+	return Parse(f.Path, src, lim)
 }

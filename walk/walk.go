@@ -59,6 +59,11 @@ type Result struct {
 	// Kustomizations are the folders holding a kustomization file, with
 	// the file, in walk order. Their kustomization files are not in Inputs.
 	Kustomizations []Kustomization
+	// Charts are the Helm chart folders (holding Chart.yaml) found or
+	// named, in walk order; nothing inside them is in Inputs: a template
+	// is not YAML, and values.yaml is not a manifest. A file named inside
+	// a chart (as pre-commit names changed files) stands for its chart.
+	Charts []Chart
 	// Skipped are the paths left out by ignore rules and --exclude.
 	Skipped []Skip
 	// Errors are paths that do not exist or could not be read.
@@ -72,6 +77,12 @@ type Kustomization struct {
 	// Named: the folder (or its kustomization file) was named on the
 	// command line, so it is built even when another kustomization uses it.
 	Named bool
+}
+
+// Chart is one Helm chart folder to render.
+type Chart struct {
+	Dir   string // as reports print it
+	Named bool   // named on the command line (or through a file in it)
 }
 
 // Walk expands args: files as given, folders walked, "-" for stdin. A path
@@ -161,6 +172,10 @@ func (w *walker) arg(arg string) {
 		w.errorf(arg, source.PlainOSError(err))
 		return
 	}
+	if c := enclosingChart(arg, info.IsDir()); c != "" {
+		w.chart(c, true)
+		return
+	}
 	if !info.IsDir() {
 		if isKustomizationName(filepath.Base(arg)) {
 			w.kustomization(filepath.Dir(arg), filepath.Base(arg), true)
@@ -169,7 +184,7 @@ func (w *walker) arg(arg string) {
 		w.add(arg, false)
 		return
 	}
-	found, kusts := len(w.res.Inputs), len(w.res.Kustomizations)
+	found, kusts, charts := len(w.res.Inputs), len(w.res.Kustomizations), len(w.res.Charts)
 	err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			w.errorf(p, source.PlainOSError(err))
@@ -185,6 +200,11 @@ func (w *walker) arg(arg string) {
 					w.res.Skipped = append(w.res.Skipped, Skip{Path: p + string(filepath.Separator), Reason: why})
 					return filepath.SkipDir
 				}
+			}
+			if isChart(p) {
+				// The chart is rendered whole; nothing in it is read alone.
+				w.chart(p, top)
+				return filepath.SkipDir
 			}
 			if k := KustomizationFile(p); k != "" {
 				w.kustomization(p, k, top)
@@ -203,9 +223,49 @@ func (w *walker) arg(arg string) {
 	})
 	if err != nil {
 		w.errorf(arg, source.PlainOSError(err))
-	} else if len(w.res.Inputs) == found && len(w.res.Kustomizations) == kusts {
+	} else if len(w.res.Inputs) == found && len(w.res.Kustomizations) == kusts && len(w.res.Charts) == charts {
 		// A CI gate pointed at the wrong folder must not pass quietly.
 		w.errorf(arg, "no "+strings.Join(source.Extensions, ", ")+" file in this folder")
+	}
+}
+
+func (w *walker) chart(dir string, named bool) {
+	for i := range w.res.Charts {
+		if c := &w.res.Charts[i]; filepath.Clean(c.Dir) == filepath.Clean(dir) {
+			c.Named = c.Named || named
+			return
+		}
+	}
+	w.res.Charts = append(w.res.Charts, Chart{Dir: dir, Named: named})
+}
+
+func isChart(dir string) bool {
+	info, err := os.Stat(filepath.Join(dir, "Chart.yaml"))
+	return err == nil && info.Mode().IsRegular()
+}
+
+// enclosingChart returns the chart a path belongs to: the nearest folder
+// (the path itself, for a folder) holding Chart.yaml, and then the parent
+// chart of a subchart in charts/, which renders it; "" outside any chart.
+// The spelling is the path's own (chart/templates/x.yaml -> chart).
+func enclosingChart(p string, isDir bool) string {
+	dir := filepath.Clean(p)
+	if !isDir {
+		dir = filepath.Dir(dir)
+	}
+	for !isChart(dir) {
+		parent := filepath.Dir(dir)
+		if parent == dir || filepath.Base(dir) == ".." {
+			return ""
+		}
+		dir = parent
+	}
+	for {
+		up := filepath.Dir(filepath.Dir(dir))
+		if filepath.Base(filepath.Dir(dir)) != "charts" || up == dir || !isChart(up) {
+			return dir
+		}
+		dir = up
 	}
 }
 

@@ -197,6 +197,7 @@ func configured(cfg *config) (cs []*policy.Constraint, errs []*source.Error, err
 	if found {
 		cfg.fileFix = file.Fix
 		cfg.fileExclude, cfg.fileExcludeDir = file.Exclude, filepath.Dir(file.Path)
+		cfg.fileCharts = file.Charts
 		if file.Namespace != "" && !cfg.set["namespace"] {
 			cfg.namespace = file.Namespace
 		}

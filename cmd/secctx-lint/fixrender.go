@@ -59,7 +59,7 @@ func planRenders(engine *lint.Engine, stage *render.Result, lim source.Limits) *
 		case err != nil:
 			of.err = &source.Error{Path: f.Path, Msg: "not fixed: " + err.Error()}
 		case string(res.Src) != string(f.Src):
-			if f2, errs := source.Parse(f.Path, res.Src, lim); f2.Broken || len(errs) > 0 {
+			if f2, errs := f.Reparse(res.Src, lim); f2.Broken || len(errs) > 0 {
 				of.err = &source.Error{Path: f.Path, Msg: "not fixed: the fixed text would not parse (please report this)"}
 				break
 			}
@@ -102,13 +102,7 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 	}
 	again := kustomize.New(stage.PathsDir, lim)
 	again.Overlay = overlay
-	var dirs []string
-	for i, dir := range stage.Dirs {
-		if stage.Renders[i].File != nil { // else its errors are reported already
-			dirs = append(dirs, dir)
-		}
-	}
-	for _, rd := range again.BuildAll(dirs) {
+	for _, rd := range stage.BuildAgain(again) {
 		run.Errors = append(run.Errors, rd.Errors...)
 		if rd.File == nil {
 			continue

@@ -16,6 +16,7 @@ import (
 	"github.com/secctx-lint/secctx-lint/filter"
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/policy"
+	"github.com/secctx-lint/secctx-lint/render/helm"
 	"github.com/secctx-lint/secctx-lint/report"
 	"github.com/secctx-lint/secctx-lint/source"
 )
@@ -65,6 +66,10 @@ type config struct {
 	// The walk (render.go).
 	exclude        multiFlag
 	verbose        bool
+	helmValues     multiFlag          // --helm-values, for charts (render.go)
+	helmSet        multiFlag          // --helm-set
+	helmRelease    string             // --helm-release
+	fileCharts     []cfgfile.Chart    // the configuration file's charts:
 	fileExclude    []string           // the configuration file's exclude:
 	fileExcludeDir string             // ... relative to the file's folder
 	set            map[string]bool    // flags given on the command line
@@ -97,7 +102,9 @@ ignores, node_modules, --exclude globs and files that are not Kubernetes
 manifests (no top-level apiVersion and kind: workflows, compose files, JSON
 with comments; counted as skipped). Kustomizations are built as kubectl
 kustomize builds them (overlays; bases through them) and their findings point
-into the files a person edits; --fix writes there.
+into the files a person edits; --fix writes there. A folder holding
+Chart.yaml is rendered as helm template renders it (a file inside a chart
+stands for the chart); findings point into values.yaml or the templates.
 
 Flags:
 `
@@ -155,7 +162,7 @@ Examples:
   secctx-lint --diff deploy/ && secctx-lint --fix deploy/
   secctx-lint --initiative baseline --fail-on error k8s/*.yaml
   kubectl get constraints -o yaml > c.yaml && secctx-lint --constraint c.yaml deploy/
-  helm template ./chart | secctx-lint -
+  secctx-lint --helm-values values-prod.yaml --namespace shop charts/shop
 `
 
 // mainFlags defines the main command's flags on cfg.
@@ -165,6 +172,9 @@ func mainFlags(cfg *config) *flag.FlagSet {
 	fs.Var(&cfg.constraints, "constraint", "Gatekeeper constraint file (K8sPSP* or K8sAzure* kinds, or a List of them) to judge with instead of an initiative; repeatable")
 	fs.StringVar(&cfg.namespace, "namespace", "default", "namespace for objects without metadata.namespace")
 	fs.Var(&cfg.exclude, "exclude", "leave out paths matching this `GLOB` when walking folders (relative to the working folder; ** matches folders; a folder name leaves the folder out); repeatable")
+	fs.Var(&cfg.helmValues, "helm-values", "values `FILE` for the Helm charts rendered (as helm template -f; a later one wins); repeatable")
+	fs.Var(&cfg.helmSet, "helm-set", "`KEY=VALUE` for the Helm charts rendered (as helm template --set); repeatable")
+	fs.StringVar(&cfg.helmRelease, "helm-release", helm.DefaultReleaseName, "release `NAME` the Helm charts are rendered with")
 	fs.BoolVar(&cfg.verbose, "verbose", false, "list on stderr the files left out (not manifests, ignored by git, excluded) and the kustomizations built")
 	fs.BoolVar(&cfg.strict, "strict", false, "report strict findings at their effect's level instead of as notices")
 	fs.StringVar(&cfg.format, "format", "", "output format: "+strings.Join(report.FormatNames(), ", ")+" (default text, or github when GITHUB_ACTIONS=true)")

@@ -29,6 +29,7 @@ func walkAndRender(cfg *config, paths []string, lim source.Limits, stderr io.Wri
 		}
 	}
 	stage := render.Stage(res, kustomize.New(dir, lim))
+	stage.AddCharts(res, &render.Helm{Charts: cfg.fileCharts, Namespace: cfg.namespace, ReleaseName: cfg.helmRelease, Values: cfg.helmValues, Set: cfg.helmSet, Limits: lim})
 	for i, rd := range stage.Renders {
 		errs = append(errs, rd.Errors...)
 		if cfg.verbose {

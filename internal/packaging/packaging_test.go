@@ -491,7 +491,7 @@ func TestPreCommitHooks(t *testing.T) {
 		ID, Name, Entry, Language string
 		Args                      []string
 		TypesOr                   []string `yaml:"types_or"`
-		Exclude                   string
+		Files, Exclude            string
 		MinVersion                string `yaml:"minimum_pre_commit_version"`
 	}
 	if err := yaml.Unmarshal(read(t, ".pre-commit-hooks.yaml"), &hooks); err != nil {
@@ -500,11 +500,20 @@ func TestPreCommitHooks(t *testing.T) {
 	byID := map[string]int{}
 	for i, h := range hooks {
 		byID[h.ID] = i
-		if h.Name == "" || h.Entry != "secctx-lint" || h.Language != "golang" || strings.Join(h.TypesOr, ",") != "yaml,json" || h.MinVersion == "" {
+		if h.Name == "" || h.Entry != "secctx-lint" || h.Language != "golang" || h.MinVersion == "" {
 			t.Errorf("hook %+v", h)
 		}
-		if _, err := regexp.Compile(h.Exclude); err != nil {
-			t.Errorf("hook %s: exclude: %v", h.ID, err)
+		// Manifests and every file of a Helm chart reach the hook, chart
+		// templates included: the walk renders the chart they belong to.
+		files, err := regexp.Compile(h.Files)
+		if err != nil || h.Exclude != "" || len(h.TypesOr) != 0 {
+			t.Errorf("hook %s: files %q (%v), exclude %q, types_or %v", h.ID, h.Files, err, h.Exclude, h.TypesOr)
+			continue
+		}
+		for name, want := range map[string]bool{"deploy/web.yaml": true, "a.yml": true, "b.json": true, "chart/templates/deployment.yaml": true, "chart/templates/_helpers.tpl": true, "README.md": false, "chart/templates/NOTES.txt": false} {
+			if files.MatchString(name) != want {
+				t.Errorf("hook %s: %s reaches it: %v, want %v", h.ID, name, !want, want)
+			}
 		}
 	}
 	if i, ok := byID["secctx-lint"]; !ok || len(hooks[i].Args) != 0 {

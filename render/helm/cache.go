@@ -42,11 +42,10 @@ func (c *Cache) template(p string, lim source.Limits) *source.File {
 		if err != nil {
 			return nil
 		}
-		f, errs := source.Parse(p, blank(src), lim)
+		f, errs := ParseTemplate(p, src, lim)
 		if len(errs) > 0 || f.Broken {
 			return nil
 		}
-		f.Src = src
 		return f
 	})
 }
@@ -60,4 +59,14 @@ func (c *Cache) get(key string, load func() *source.File) *source.File {
 	f := load()
 	c.files[key] = f
 	return f
+}
+
+// ParseTemplate parses a template's plain YAML lines: the text with every
+// action blanked to spaces, so that nodes point into the template; the
+// file keeps the template's own bytes.
+func ParseTemplate(p string, src []byte, lim source.Limits) (*source.File, []*source.Error) {
+	f, errs := source.Parse(p, blank(src), lim)
+	f.Src = src
+	f.Parser = ParseTemplate
+	return f, errs
 }

@@ -82,6 +82,9 @@ func Render(dir string, opt Options) *source.Render {
 		r.opt.Limits = source.DefaultLimits
 	}
 	r.out.Consumed = consumed(dir)
+	for _, p := range r.opt.ValuesFiles {
+		r.out.Consumed = append(r.out.Consumed, abs(p))
+	}
 	r.run()
 	return r.out
 }
@@ -343,17 +346,26 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// consumed lists every file of the chart folder: the walk judges none of
-// them alone (a template is not YAML; values.yaml is not a manifest).
+// consumed lists every file of the chart folder, absolute: the walk judges
+// none of them alone (a template is not YAML; values.yaml is not a
+// manifest).
 func consumed(dir string) []string {
 	var out []string
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
-			out = append(out, p)
+			out = append(out, abs(p))
 		}
 		return nil
 	})
 	return out
+}
+
+// abs is how Consumed spells paths (source.Render): absolute.
+func abs(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 // segment is one template's output in the rendered stream.
