@@ -47,10 +47,10 @@ func copyTree(t *testing.T, src string, skip ...string) string {
 // jsonRun is the part of the JSON output these tests read.
 type jsonRun struct {
 	Findings []struct {
-		Rule, File   string
-		Line         int
-		Fixable      bool
-		RenderedFrom *struct{ Kind, Folder string }
+		Rule, File, Field, Kind string
+		Line                    int
+		Fixable                 bool
+		RenderedFrom            *struct{ Kind, Folder, ValueSet string }
 	}
 	Errors []struct {
 		File    string
