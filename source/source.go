@@ -152,14 +152,17 @@ func DecodeFile(f *File, lim Limits, each func(*Document)) []*Error {
 			break
 		}
 		if err != nil {
-			line := yamlErrorLine(err)
+			line, col := yamlErrorLine(err), 0
+			if l, c, ok := parserMark(dec, src); ok {
+				line, col = l, c
+			}
 			msg := plainYAMLError(err)
 			if tl := templateLineNear(src, line); tl > 0 {
 				// Point at the template, which is what needs fixing.
-				line = tl
+				line, col = tl, 0
 				msg += " (the file looks like a Helm or Go template: render it first, e.g. with `helm template`)"
 			}
-			fail(line, 0, "%s", msg)
+			fail(line, col, "%s", msg)
 			break
 		}
 		if len(doc.Content) == 0 {

@@ -159,3 +159,27 @@ func TestLookupMergeKeys(t *testing.T) {
 		t.Errorf("explicit y = %d, want it to win over the merged one", v)
 	}
 }
+
+// Syntax errors point where the parser found the problem (its problem
+// mark), not at the start of the enclosing mapping as go-yaml's message
+// does, and carry the column.
+func TestSyntaxErrorPositions(t *testing.T) {
+	for _, tt := range []struct {
+		src       string
+		line, col int
+	}{
+		{"apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    image: b\n   bad: x\n", 7, 4},
+		{"a:\n  b: 1\n c: 2\n", 3, 2},
+		{"a: b: c\n", 1, 5},
+		{"a:\n  - x\n  y: 1\n", 3, 3},
+		{"- a\nb: c\n", 2, 1},
+		// at the end of the input: where the quote opened, or the last line
+		{"a: 'x\n\n", 1, 4},
+		{"kind: Pod\n---\nkind: [\n", 3, 8},
+	} {
+		_, errs := Parse("x.yaml", []byte(tt.src), DefaultLimits)
+		if len(errs) != 1 || errs[0].Line != tt.line || errs[0].Column != tt.col {
+			t.Errorf("%q: got %v, want an error at %d:%d", tt.src, errs, tt.line, tt.col)
+		}
+	}
+}
