@@ -125,6 +125,9 @@ func New(constraints []*policy.Constraint, opts Options) (*Engine, error) {
 	return e, nil
 }
 
+// DefaultNamespace is the namespace of objects without one.
+func (e *Engine) DefaultNamespace() string { return e.opts.DefaultNamespace }
+
 // Stats counts what a run looked at.
 type Stats struct {
 	Documents int

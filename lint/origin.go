@@ -304,3 +304,52 @@ func containerIn(n *yaml.Node, name string) *yaml.Node {
 	}
 	return nil
 }
+
+// RootPodOrigins lists, for the rendered documents of f, the origin
+// mappings (the pod spec, its securityContext) of pods in which a container
+// runs as root on purpose (runAsUser: 0). Another render built from the same
+// source (an overlay without that container) may ask for runAsNonRoot: true
+// there; written into the shared source, it would stop this pod from
+// starting, so the fixer must leave it out (KeepRootPodsStarting).
+func RootPodOrigins(f *source.File, defaultNS string, into map[*yaml.Node]bool) {
+	for _, doc := range f.Docs {
+		if doc.Origins == nil {
+			continue
+		}
+		for _, p := range Pods(doc, defaultNS) {
+			if !someContainerRunsAsRoot(p) {
+				continue
+			}
+			for _, n := range []*yaml.Node{p.Spec, p.PodSC()} {
+				if o, ok := doc.Origins.Of(n); n != nil && ok && o.Node != nil && !o.Inherited {
+					into[o.Node] = true
+				}
+			}
+		}
+	}
+}
+
+// KeepRootPodsStarting drops, from findings planned against origin files,
+// the runAsNonRoot: true that would land in a mapping of roots (see
+// RootPodOrigins), and returns how many it dropped. runAsUser, written with
+// it, satisfies the policy alone.
+func KeepRootPodsStarting(fs []Finding, roots map[*yaml.Node]bool) int {
+	dropped := 0
+	for i := range fs {
+		f := &fs[i]
+		kept := f.Changes[:0]
+		for _, ch := range f.Changes {
+			if len(ch.Path) > 0 && ch.Path[len(ch.Path)-1] == "runAsNonRoot" && roots[ch.Map] {
+				dropped++
+				continue
+			}
+			kept = append(kept, ch)
+		}
+		f.Changes = kept
+		if len(f.Changes) == 0 && f.Fixable {
+			f.Fixable = false
+			f.FixNote = "another object built from this file runs a container as root; runAsNonRoot: true here would stop it"
+		}
+	}
+	return dropped
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/secctx-lint/secctx-lint/render/kustomize"
 	"github.com/secctx-lint/secctx-lint/report"
 	"github.com/secctx-lint/secctx-lint/source"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // renderFix is --fix over the built objects: the edits land in their
@@ -36,10 +37,12 @@ func planRenders(engine *lint.Engine, stage *render.Result, lim source.Limits) *
 	var all []lint.Finding
 	var order []*source.File
 	seen := map[*source.File]bool{}
+	roots := map[*yaml.Node]bool{}
 	for _, rd := range stage.Renders {
 		if rd.File == nil {
 			continue
 		}
+		lint.RootPodOrigins(rd.File, engine.DefaultNamespace(), roots)
 		fs, _ := engine.File(rd.File)
 		for _, fd := range fs {
 			if fd.FixValueForbidden {
@@ -52,6 +55,7 @@ func planRenders(engine *lint.Engine, stage *render.Result, lim source.Limits) *
 		}
 		all = append(all, fs...)
 	}
+	lint.KeepRootPodsStarting(all, roots)
 	for _, f := range order {
 		of := originFix{file: f}
 		res, err := fix.File(f, all)

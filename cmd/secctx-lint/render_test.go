@@ -207,3 +207,28 @@ func TestRealKustomizeTreesFix(t *testing.T) {
 	}
 	t.Logf("%d findings before --fix, %d after", len(before.Findings), len(after.Findings))
 }
+
+// A base shared by two overlays, one of which adds a container that runs
+// as root on purpose: --fix writes runAsUser into the base (enough for the
+// policy in both) but not runAsNonRoot: true, which that overlay's pod
+// would inherit and not start with.
+func TestKustomizeFixKeepsRootPodsStarting(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"base/kustomization.yaml":  "resources: [deploy.yaml]\n",
+		"base/deploy.yaml":         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: x\n",
+		"plain/kustomization.yaml": "namespace: plain\nresources: [../base]\n",
+		"root/kustomization.yaml":  "namespace: root\nresources: [../base]\npatches:\n- path: agent.yaml\n",
+		"root/agent.yaml":          "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: agent\n        image: y\n        securityContext:\n          runAsUser: 0\n",
+	} {
+		write(t, dir, name, content)
+	}
+	runCLI(t, "", "--config", "none", "--fix", dir)
+	base, err := os.ReadFile(filepath.Join(dir, "base", "deploy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(base), "runAsUser: 1000") || strings.Contains(string(base), "runAsNonRoot") {
+		t.Errorf("base after --fix:\n%s", base)
+	}
+}
