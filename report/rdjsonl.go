@@ -196,7 +196,8 @@ func LineSuggestion(src []byte, edits []TextEdit) (s Suggestion, ok bool) {
 		last--
 	}
 	last = max(last, first)
-	from, to := li.LineStart(first), li.LineEnd(last)
+	lineEnd := li.LineEnd(last)
+	from, to := li.LineStart(first), lineEnd
 	// Take in the edits' own bytes past the end of the last line (its break).
 	to = max(to, edits[len(edits)-1].End)
 	var b bytes.Buffer
@@ -208,31 +209,65 @@ func LineSuggestion(src []byte, edits []TextEdit) (s Suggestion, ok bool) {
 	}
 	b.Write(src[pos:to])
 	text := b.String()
-	text = strings.TrimSuffix(text, "\n")
-	text = strings.TrimSuffix(text, "\r")
+	if to > lineEnd {
+		// The edits ate the last line's break and wrote their own; the
+		// suggestion keeps the line's, so theirs goes. Otherwise the text
+		// ends with the line's own content, even when that is empty (an
+		// insertion above a blank line ends with the inserted break).
+		text = strings.TrimSuffix(text, "\n")
+		text = strings.TrimSuffix(text, "\r")
+	}
 	return Suggestion{Range: Range{Start: Position{Line: first}, End: Position{Line: last}}, Text: text}, true
 }
 
-// SuggestWith builds a Run.Suggest from a fixer that plans byte edits for
-// one file: each finding gets one line-wise suggestion made of the edits
-// planned for it alone. Findings the planner gives no edits for, or whose
-// edits LineSuggestion refuses, get none. It reads the finding's Doc and
+// Suggester plans the rdjsonl suggestions of a batch of findings (a
+// document's): one slice per finding, same index.
+type Suggester func(findings []lint.Finding) [][]Suggestion
+
+// SuggestWith builds a Suggester from a fixer that plans byte edits for
+// the findings given. Each pod template (workload) gets one suggestion,
+// on its first fixable finding, holding every field the fixer writes for
+// it: suggestions on the same lines would conflict when a reviewer
+// accepts them together, and one per workload applied together equals
+// --fix. Workloads the planner gives no edits for, or whose edits
+// LineSuggestion refuses, get none. It reads the findings' Doc and
 // Changes, so a stream calls it while the document is judged (before
 // lint.Detach). The CLI passes a wrapper of fix.Plan (cmd/secctx-lint
 // suggestEdits).
-func SuggestWith(plan func(f *source.File, findings []lint.Finding) ([]TextEdit, error)) func(*lint.Finding) []Suggestion {
-	return func(f *lint.Finding) []Suggestion {
-		if f.Doc == nil || f.Doc.File == nil || f.Doc.File.Broken || !f.Fixable {
-			return nil
+func SuggestWith(plan func(f *source.File, findings []lint.Finding) ([]TextEdit, error)) Suggester {
+	type workload struct {
+		doc            *source.Document
+		kind, ns, name string
+	}
+	return func(fs []lint.Finding) [][]Suggestion {
+		out := make([][]Suggestion, len(fs))
+		groups := map[workload][]int{}
+		var order []workload
+		for i := range fs {
+			f := &fs[i]
+			if f.Doc == nil || f.Doc.File == nil || f.Doc.File.Broken || !f.Fixable {
+				continue
+			}
+			k := workload{f.Doc, f.Kind, f.Namespace, f.Name}
+			if _, ok := groups[k]; !ok {
+				order = append(order, k)
+			}
+			groups[k] = append(groups[k], i)
 		}
-		edits, err := plan(f.Doc.File, []lint.Finding{*f})
-		if err != nil || len(edits) == 0 {
-			return nil
+		for _, k := range order {
+			idx := groups[k]
+			members := make([]lint.Finding, len(idx))
+			for j, i := range idx {
+				members[j] = fs[i]
+			}
+			edits, err := plan(k.doc.File, members)
+			if err != nil || len(edits) == 0 {
+				continue
+			}
+			if s, ok := LineSuggestion(k.doc.File.Src, edits); ok {
+				out[idx[0]] = []Suggestion{s}
+			}
 		}
-		s, ok := LineSuggestion(f.Doc.File.Src, edits)
-		if !ok {
-			return nil
-		}
-		return []Suggestion{s}
+		return out
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -134,6 +135,12 @@ func TestLineSuggestion(t *testing.T) {
 			t.Errorf("%s: got %d-%d %q, want %d-%d %q", tc.name, s.Range.Start.Line, s.Range.End.Line, s.Text, tc.from, tc.to, tc.text)
 		}
 	}
+	// An insertion above a blank line keeps the blank line: the text ends
+	// with the inserted break, then the line's (empty) content.
+	blank := []byte("a: 1\n\nb: 2\n")
+	if s, ok := LineSuggestion(blank, []TextEdit{{5, 5, "x: 0\n"}}); !ok || s.Range.Start.Line != 2 || s.Range.End.Line != 2 || s.Text != "x: 0\n" {
+		t.Errorf("insert above a blank line: %+v", s)
+	}
 	if _, ok := LineSuggestion(src, []TextEdit{{0, 3, "x"}, {2, 4, "y"}}); ok {
 		t.Errorf("overlapping edits accepted")
 	}
@@ -156,19 +163,43 @@ func TestSuggestWith(t *testing.T) {
 		at := strings.Index(webYAML, "        privileged")
 		return []TextEdit{{Start: at, End: at, Text: "        runAsNonRoot: true\n"}}, nil
 	})
-	s := suggest(&f)
+	s := suggest([]lint.Finding{f})
 	if len(got) != 1 || got[0].Message != "m" {
 		t.Errorf("planner got %+v", got)
 	}
-	if len(s) != 1 || s[0].Range.Start.Line != 10 || s[0].Text != "        runAsNonRoot: true\n        privileged: true" {
+	if len(s) != 1 || len(s[0]) != 1 || s[0][0].Range.Start.Line != 10 || s[0][0].Text != "        runAsNonRoot: true\n        privileged: true" {
 		t.Errorf("suggestions = %+v", s)
 	}
+	// Two fixable findings of one workload, one of another, one unfixable:
+	// one plan per workload, on the workload's first fixable finding.
+	g := f
+	g.Message = "m2"
+	other := f
+	other.Name, other.Message = "other", "m3"
+	unfixable := f
+	unfixable.Fixable = false
+	var plans [][]string
+	suggest = SuggestWith(func(sf *source.File, fs []lint.Finding) ([]TextEdit, error) {
+		var msgs []string
+		for _, x := range fs {
+			msgs = append(msgs, x.Message)
+		}
+		plans = append(plans, msgs)
+		return []TextEdit{{Start: 0, End: 0, Text: "# " + strings.Join(msgs, ",") + "\n"}}, nil
+	})
+	s = suggest([]lint.Finding{unfixable, f, other, g})
+	if fmt.Sprint(plans) != "[[m m2] [m3]]" {
+		t.Errorf("plans %v", plans)
+	}
+	if len(s) != 4 || s[0] != nil || len(s[1]) != 1 || len(s[2]) != 1 || s[3] != nil || !strings.HasPrefix(s[1][0].Text, "# m,m2\n") {
+		t.Errorf("suggestions %+v", s)
+	}
 	f.Fixable = false
-	if s := suggest(&f); s != nil {
+	if s := suggest([]lint.Finding{f}); s[0] != nil {
 		t.Errorf("suggestion for an unfixable finding: %+v", s)
 	}
 	f.Fixable, f.Doc = true, nil
-	if s := suggest(&f); s != nil {
+	if s := suggest([]lint.Finding{f}); s[0] != nil {
 		t.Errorf("suggestion without a document: %+v", s)
 	}
 }

@@ -67,15 +67,32 @@ func (cfg *config) keepBatch(fs []lint.Finding, sugg [][]report.Suggestion) ([]l
 	if !cfg.filter.Active() {
 		return fs, sugg
 	}
+	// A workload's one suggestion rides on its first fixable finding: when
+	// that one is left out, the next kept finding of the workload carries it.
+	type workload struct{ file, kind, ns, name string }
+	carry := map[workload][]report.Suggestion{}
 	var keptF []lint.Finding
 	var keptS [][]report.Suggestion
 	for i := range fs {
-		if !cfg.filter.Keep(&fs[i]) {
+		f := &fs[i]
+		w := workload{f.File, f.Kind, f.Namespace, f.Name}
+		var s []report.Suggestion
+		if sugg != nil {
+			s = sugg[i]
+		}
+		if !cfg.filter.Keep(f) {
+			if len(s) > 0 {
+				carry[w] = s
+			}
 			continue
 		}
-		keptF = append(keptF, fs[i])
+		if len(s) == 0 && carry[w] != nil {
+			s = carry[w]
+			delete(carry, w)
+		}
+		keptF = append(keptF, *f)
 		if sugg != nil {
-			keptS = append(keptS, sugg[i])
+			keptS = append(keptS, s)
 		}
 	}
 	return keptF, keptS

@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secctx-lint/secctx-lint/filter"
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/report"
 )
 
 // TestOnlyNewCLI: --new-from-rev and --baseline on a temporary git
@@ -67,5 +71,28 @@ func TestOnlyNewCLI(t *testing.T) {
 		if code, _, errs := runCLI(t, "", bad...); code != exitUsage {
 			t.Errorf("%q: exit %d, %s", bad, code, errs)
 		}
+	}
+}
+
+// TestKeepBatchCarriesSuggestion: a workload's one suggestion rides on
+// its first fixable finding; when the filter leaves that finding out, the
+// next kept finding of the workload carries it.
+func TestKeepBatchCarriesSuggestion(t *testing.T) {
+	dir := t.TempDir()
+	f1 := lint.Finding{Rule: "seccomp", Kind: "Pod", Name: "p", File: "a.yaml", Field: "x"}
+	f2 := lint.Finding{Rule: "users-groups", Kind: "Pod", Name: "p", File: "a.yaml", Field: "y"}
+	bl := filepath.Join(dir, "b.json")
+	if err := filter.WriteBaseline(bl, []lint.Finding{f1}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := filter.ReadBaseline(bl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &config{filter: &filter.Filter{Baseline: b}}
+	s := []report.Suggestion{{Text: "fix it all"}}
+	fs, sugg := cfg.keepBatch([]lint.Finding{f1, f2}, [][]report.Suggestion{s, nil})
+	if len(fs) != 1 || fs[0].Rule != "users-groups" || len(sugg) != 1 || len(sugg[0]) != 1 || sugg[0][0].Text != "fix it all" {
+		t.Errorf("kept %+v with %+v", fs, sugg)
 	}
 }

@@ -112,7 +112,7 @@ type judgedFile struct {
 // judgeKeep decodes and judges src as path; with plan set it plans the
 // fixes of each document while its tree is there; with suggest, the
 // rdjsonl suggestions of each finding.
-func judgeKeep(engine *lint.Engine, lim source.Limits, path string, src []byte, plan bool, suggest func(*lint.Finding) []report.Suggestion) *judgedFile {
+func judgeKeep(engine *lint.Engine, lim source.Limits, path string, src []byte, plan bool, suggest report.Suggester) *judgedFile {
 	f := &source.File{Path: path, Src: src}
 	jf := &judgedFile{file: f}
 	j := engine.Begin(f)
@@ -120,10 +120,8 @@ func judgeKeep(engine *lint.Engine, lim source.Limits, path string, src []byte, 
 		if plan && jf.planErr == nil {
 			jf.planErr = jf.plan.Add(f, fs)
 		}
-		for i := range fs {
-			if suggest != nil {
-				jf.sugg = append(jf.sugg, suggest(&fs[i]))
-			}
+		if suggest != nil {
+			jf.sugg = append(jf.sugg, suggest(fs)...)
 		}
 		lint.Detach(fs)
 		jf.findings = append(jf.findings, fs...)
@@ -141,7 +139,7 @@ func judgeKeep(engine *lint.Engine, lim source.Limits, path string, src []byte, 
 // fixOne lints a file document by document, planning the fixes as it
 // goes, applies them in memory, then parses and lints the result again to
 // say what is still wrong.
-func fixOne(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Reader, suggest func(*lint.Finding) []report.Suggestion) fixed {
+func fixOne(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Reader, suggest report.Suggester) fixed {
 	src, rerr := source.Read(in, stdin, lim)
 	if rerr != nil {
 		f := &source.File{Path: in.Path, Broken: true}
@@ -197,7 +195,7 @@ func fixOne(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Re
 // when no fix value is forbidden is anything written or printed.
 func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.Run, lim source.Limits, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	var files []fixed
-	var suggest func(*lint.Finding) []report.Suggestion
+	var suggest report.Suggester
 	if suggests(cfg) {
 		suggest = report.SuggestWith(suggestEdits)
 	}

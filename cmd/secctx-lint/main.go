@@ -380,7 +380,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return exitUsage
 	}
 	prog := newProgress(stderr, len(inputs))
-	var suggest func(*lint.Finding) []report.Suggestion
+	var suggest report.Suggester
 	if suggests(cfg) {
 		suggest = report.SuggestWith(suggestEdits)
 	}
@@ -438,15 +438,13 @@ type fileEnd struct {
 // addHeld writes the findings the run holds in memory (those of rendered
 // objects, judged after the plain files, with the origin files' lines in
 // run.Sources) and their suggestions.
-func addHeld(out *emitter, run *report.Run, suggest func(*lint.Finding) []report.Suggestion) {
+func addHeld(out *emitter, run *report.Run, suggest report.Suggester) {
 	if len(run.Findings) == 0 {
 		return
 	}
 	b := &report.Batch{Findings: run.Findings, Lines: func(p string) *source.LineIndex { return run.Sources[p] }}
 	if suggest != nil {
-		for i := range run.Findings {
-			b.Suggestions = append(b.Suggestions, suggest(&run.Findings[i]))
-		}
+		b.Suggestions = suggest(run.Findings)
 	}
 	lint.Detach(run.Findings)
 	out.Add(b)
@@ -458,7 +456,7 @@ func addHeld(out *emitter, run *report.Run, suggest func(*lint.Finding) []report
 // suggest (rdjsonl), each finding's suggestion is planned while its tree
 // is there; a file's findings then wait for its end, since a file found
 // broken further down gets no suggestions.
-func judgeFile(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Reader, suggest func(*lint.Finding) []report.Suggestion, put func(piece)) {
+func judgeFile(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Reader, suggest report.Suggester, put func(piece)) {
 	src, rerr := source.Read(in, stdin, lim)
 	if rerr != nil {
 		put(piece{end: &fileEnd{errs: []*source.Error{rerr}}})
@@ -482,9 +480,7 @@ func judgeFile(engine *lint.Engine, lim source.Limits, in source.Input, stdin io
 			put(piece{batch: b})
 			return
 		}
-		for i := range fs {
-			held.Suggestions = append(held.Suggestions, suggest(&fs[i]))
-		}
+		held.Suggestions = append(held.Suggestions, suggest(fs)...)
 		lint.Detach(fs) // the tree goes with the document
 		held.Findings = append(held.Findings, fs...)
 	}
