@@ -67,7 +67,7 @@ func Stage(res *walk.Result, k *kustomize.Renderer) *Result {
 		}
 	}
 	for _, in := range res.Inputs {
-		if in.Path != "-" && consumed[absPath(in.Path)] {
+		if in.Walked && consumed[absPath(in.Path)] { // a named file is judged anyway
 			continue
 		}
 		out.Inputs = append(out.Inputs, in)

@@ -232,3 +232,18 @@ func TestKustomizeFixKeepsRootPodsStarting(t *testing.T) {
 		t.Errorf("base after --fix:\n%s", base)
 	}
 }
+
+// A patch named on the command line is judged, even when a kustomization
+// walked in the same run consumes it.
+func TestNamedConsumedFileIsJudged(t *testing.T) {
+	tree := filepath.Join("..", "..", "testdata", "kustomize")
+	patch := filepath.Join(tree, "overlays", "prod", "sidecar.yaml")
+	_, out, _ := runCLI(t, "", "--config", "none", "--format", "json", filepath.Join(tree, "overlays", "prod"), patch)
+	alone := false
+	for _, f := range decodeRun(t, out).Findings {
+		alone = alone || (f.File == patch && f.RenderedFrom == nil)
+	}
+	if !alone {
+		t.Errorf("the named patch was not judged alone:\n%s", out)
+	}
+}
