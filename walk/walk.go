@@ -89,7 +89,7 @@ type Chart struct {
 // named explicitly is always read, whatever ignore rules or excludes say;
 // inside a folder they decide.
 func Walk(args []string, opt Options) *Result {
-	w := &walker{opt: opt, res: &Result{}, seen: map[string]bool{}, repos: map[string]*repo{}, byRoot: map[string]*repo{}}
+	w := &walker{opt: opt, res: &Result{}, seen: map[string]int{}, repos: map[string]*repo{}, byRoot: map[string]*repo{}}
 	for _, e := range opt.Exclude {
 		dir := e.Dir
 		if dir == "" {
@@ -120,7 +120,7 @@ type walker struct {
 	opt      Options
 	excludes []Exclude // cleaned globs, absolute folders
 	res      *Result
-	seen     map[string]bool
+	seen     map[string]int // input index by resolved path
 	repos    map[string]*repo // by the absolute folder asked about; nil: not in a work tree
 	byRoot   map[string]*repo // one per work tree, so each ignore file is read once
 }
@@ -151,10 +151,12 @@ func (w *walker) add(p string, walked bool) {
 			key = abs
 		}
 	}
-	if w.seen[key] {
+	if i, ok := w.seen[key]; ok {
+		// Named as well as walked: named wins (it is always read).
+		w.res.Inputs[i].Walked = w.res.Inputs[i].Walked && walked
 		return
 	}
-	w.seen[key] = true
+	w.seen[key] = len(w.res.Inputs)
 	w.res.Inputs = append(w.res.Inputs, source.Input{Path: p, Walked: walked})
 }
 

@@ -48,8 +48,9 @@ func TestWalk(t *testing.T) {
 	if got := rel(dir, res); strings.Join(got, " ") != "a/b/svc.JSON a/link.yaml -" || len(res.Errors) != 0 {
 		t.Errorf("inputs %q, errors %v", got, res.Errors)
 	}
+	// link.yaml is pod.yaml, which is also named: named wins.
 	for _, in := range res.Inputs {
-		if want := in.Path != "-"; in.Walked != want {
+		if want := in.Path != "-" && !strings.HasSuffix(in.Path, "link.yaml"); in.Walked != want {
 			t.Errorf("%s: walked %v", in.Path, in.Walked)
 		}
 	}
