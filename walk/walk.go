@@ -120,7 +120,7 @@ type walker struct {
 	opt      Options
 	excludes []Exclude // cleaned globs, absolute folders
 	res      *Result
-	seen     map[string]int // input index by resolved path
+	seen     map[string]int   // input index by resolved path
 	repos    map[string]*repo // by the absolute folder asked about; nil: not in a work tree
 	byRoot   map[string]*repo // one per work tree, so each ignore file is read once
 }
