@@ -188,14 +188,14 @@ type sarifStream struct {
 	n       int
 	// seen counts each fingerprint for the occurrence suffix; keyed by the
 	// fingerprint's 16 bytes to keep a run of a million findings small.
-	seen  map[[16]byte]int
+	seen  map[[16]byte]uint32
 	used  map[string]*lint.Finding // the first finding of each rule
 	extra []string                 // rules only the findings know, in order
 	index map[string]int
 }
 
 func newSARIFStream(w io.Writer, r *Run) Stream {
-	s := &sarifStream{w: w, r: r, seen: map[[16]byte]int{}, used: map[string]*lint.Finding{}, index: map[string]int{}}
+	s := &sarifStream{w: w, r: r, seen: map[[16]byte]uint32{}, used: map[string]*lint.Finding{}, index: map[string]int{}}
 	for i, id := range knownRuleIDs() {
 		s.index[id] = i
 	}

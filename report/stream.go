@@ -96,7 +96,7 @@ func (b *Batch) lines(path string) *source.LineIndex {
 
 // spoolMemory is how much a spool holds in memory before it moves to a
 // temporary file.
-const spoolMemory = 4 << 20
+const spoolMemory = 512 << 10
 
 // spool holds output that must wait for something written before it
 // (findings wait for the errors that formats print first): in memory

@@ -89,7 +89,31 @@ func readPath(path string, max int64) ([]byte, error) {
 	if max > 0 && info.Size() > max {
 		return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit; not read", info.Size(), max)
 	}
-	return readLimited(f, max)
+	// Read into a buffer of the file's size (one byte more to see it
+	// grow): io.ReadAll's doubling would hold up to twice a large file.
+	buf := make([]byte, 0, info.Size()+1)
+	for {
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(buf) == cap(buf) {
+			// The file grew while being read: read the rest as before.
+			rest, err := io.ReadAll(f)
+			if err != nil {
+				return nil, err
+			}
+			buf = append(buf, rest...)
+			if max > 0 && int64(len(buf)) > max {
+				return nil, fmt.Errorf("input is over the %d-byte limit; not read", max)
+			}
+			return buf, nil
+		}
+	}
 }
 
 func readLimited(r io.Reader, max int64) ([]byte, error) {
