@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"net/url"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -335,9 +337,36 @@ func (s *SummaryStream) row(f *lint.Finding) string {
 	} else if hint != "" {
 		hint = mdText(hint)
 	}
-	fmt.Fprintf(&piece, "| %d | %s | %s | %s | %s | %s | %s |\n",
-		f.Line, code(obj), code(f.Container), code(f.Field), level, code(f.Rule), hint)
+	fmt.Fprintf(&piece, "| %s | %s | %s | %s | %s | %s | %s |\n",
+		lineLink(s.r, f), code(obj), code(f.Container), code(f.Field), level, code(f.Rule), hint)
 	return piece.String()
+}
+
+// lineLink is a finding's line number, linked to the line on GitHub
+// (BlobURL/path#L12, #L12-L14 for a span) when the run knows the
+// repository's address and the file is inside the workspace.
+func lineLink(r *Run, f *lint.Finding) string {
+	n := strconv.Itoa(f.Line)
+	if r.BlobURL == "" || f.Line < 1 {
+		return n
+	}
+	rel := filepath.ToSlash(relPath(r.Root, f.File))
+	if rel == "" || rel == "-" || rel == ".." || strings.HasPrefix(rel, "../") || strings.HasPrefix(rel, "/") || filepath.IsAbs(rel) {
+		return n
+	}
+	var path []string
+	for _, seg := range strings.Split(rel, "/") {
+		if seg != "." {
+			path = append(path, url.PathEscape(seg))
+		}
+	}
+	anchor := "#L" + n
+	if f.EndLine > f.Line {
+		anchor += "-L" + strconv.Itoa(f.EndLine)
+	}
+	// The address is ours (from the runner's environment) and the path is
+	// escaped, so nothing read from a manifest can end the link early.
+	return "[" + n + "](" + r.BlobURL + "/" + strings.Join(path, "/") + anchor + ")"
 }
 
 // End is Markdown for the Stream interface; the summary goes to a file.
@@ -355,6 +384,19 @@ func (s *SummaryStream) Markdown(r *Run) string {
 	b.WriteString(".\n\n")
 	if r.Summary.FixedFields > 0 || r.Summary.FixedFiles > 0 {
 		fmt.Fprintf(&b, "Fixed %s in %s.\n\n", plural(r.Summary.FixedFields, "field"), plural(r.Summary.FixedFiles, "file"))
+	}
+	if len(r.JudgedWith) > 0 {
+		b.WriteString("Judged with ")
+		for i, j := range r.JudgedWith {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(mdText(j.Kind) + " " + code(j.Name))
+			if j.Detail != "" {
+				b.WriteString(" (" + mdText(j.Detail) + ")")
+			}
+		}
+		b.WriteString(".\n\n")
 	}
 	if r.SarifFile != "" {
 		fmt.Fprintf(&b, "SARIF: %s\n\n", code(relPath(r.Root, r.SarifFile)))

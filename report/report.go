@@ -29,6 +29,13 @@ type Run struct {
 	// SarifFile is where --sarif-file writes SARIF, so that other outputs
 	// can point at it. Empty when there is none.
 	SarifFile string
+	// JudgedWith says what the run judged with (initiative, configuration,
+	// assignments, constraint files), for the job summary.
+	JudgedWith []Basis
+	// BlobURL, when set, is the web address of the repository's files at
+	// the run's commit (GITHUB_SERVER_URL/GITHUB_REPOSITORY/blob/GITHUB_SHA):
+	// the job summary links each finding to its line there.
+	BlobURL string
 	// Suggest returns the replacements that fix a finding, for the rdjsonl
 	// suggestions reviewdog turns into one-click fixes, when a run held in
 	// memory is written (Formats). Nil (or a nil result) means no
@@ -209,4 +216,11 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// Basis is one thing a run judged with: Kind is what it is ("initiative",
+// "configuration", "assignment", ...), Name its name or file, Detail the
+// effect and scope, in words.
+type Basis struct {
+	Kind, Name, Detail string
 }

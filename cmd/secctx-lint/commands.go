@@ -14,6 +14,7 @@ import (
 	cfgfile "github.com/secctx-lint/secctx-lint/config"
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/policy"
+	"github.com/secctx-lint/secctx-lint/report"
 	"github.com/secctx-lint/secctx-lint/source"
 )
 
@@ -203,6 +204,12 @@ func configured(cfg *config) (cs []*policy.Constraint, errs []*source.Error, err
 		}
 	}
 	if cfg.azureInitiative != "" || len(cfg.azureAssignments) > 0 {
+		if cfg.azureInitiative != "" {
+			cfg.judgedWith = append(cfg.judgedWith, report.Basis{Kind: "Azure initiative", Name: cfg.azureInitiative})
+		}
+		for _, p := range cfg.azureAssignments {
+			cfg.judgedWith = append(cfg.judgedWith, report.Basis{Kind: "Azure assignment", Name: p})
+		}
 		cs, nj, errs, err := azureConstraints(cfg.azureInitiative, cfg.azureAssignments)
 		cfg.notJudged = append(cfg.notJudged, nj...)
 		return cs, errs, err, true
@@ -212,7 +219,31 @@ func configured(cfg *config) (cs []*policy.Constraint, errs []*source.Error, err
 	}
 	cs, err = file.Constraints()
 	cfg.notJudged = append(cfg.notJudged, file.NotJudged()...)
+	cfg.judgedWith = append(cfg.judgedWith, report.Basis{Kind: "configuration", Name: file.Path})
+	for _, a := range file.Assignments {
+		cfg.judgedWith = append(cfg.judgedWith, assignmentBasis(a))
+	}
 	return cs, nil, err, true
+}
+
+// assignmentBasis names an assignment for the job summary: its initiative,
+// effect and scope.
+func assignmentBasis(a *policy.Assignment) report.Basis {
+	name := a.Initiative.Name
+	if name == "" {
+		name = a.Initiative.DisplayName
+	}
+	scope := "every namespace"
+	if len(a.Match.Namespaces) > 0 {
+		scope = "namespaces " + strings.Join(a.Match.Namespaces, ", ")
+	}
+	if len(a.Match.ExcludedNamespaces) > 0 {
+		scope += " but " + strings.Join(a.Match.ExcludedNamespaces, ", ")
+	}
+	if a.Match.LabelSelector != nil {
+		scope += ", pods selected by labels"
+	}
+	return report.Basis{Kind: "initiative", Name: name, Detail: string(a.Effect) + ", " + scope}
 }
 
 // fixValues are the engine's defaults, overridden by the configuration

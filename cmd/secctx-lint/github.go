@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -70,6 +71,7 @@ func startEmit(cfg *config, run *report.Run, stdout, stderr io.Writer, getenv fu
 	if ws := getenv("GITHUB_WORKSPACE"); ws != "" {
 		run.Root = ws
 	}
+	run.BlobURL = blobURL(getenv)
 	e := &emitter{cfg: cfg, run: run, stderr: stderr, getenv: getenv}
 	if cfg.sarifFile != "" {
 		abs, err := filepath.Abs(cfg.sarifFile)
@@ -185,3 +187,20 @@ func guard(fn func()) (err error) {
 	fn()
 	return nil
 }
+
+// blobURL is where the run's files are on GitHub, from the runner's
+// environment, or "" when it is incomplete or not what the runner sets
+// (the values go into Markdown links).
+func blobURL(getenv func(string) string) string {
+	server, repo, sha := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_SHA")
+	if !serverPattern.MatchString(server) || !repoPattern.MatchString(repo) || !shaPattern.MatchString(sha) {
+		return ""
+	}
+	return strings.TrimSuffix(server, "/") + "/" + repo + "/blob/" + sha
+}
+
+var (
+	serverPattern = regexp.MustCompile(`^https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9._~-]+)*/?$`)
+	repoPattern   = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	shaPattern    = regexp.MustCompile(`^[0-9a-f]{40}([0-9a-f]{24})?$`)
+)

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,10 +180,32 @@ func TestActionStep(t *testing.T) {
 		t.Errorf("SARIF file: %v\n%.600s", err, b)
 	}
 	sum := s.summaryText(t)
-	for _, w := range []string{"## secctx-lint", "**1 error, 1 warning, 1 notice**", "### `deploy/bad.yaml`", "| 13 | `Deployment/prod/web` | `app` |", "`privileged-containers`", "SARIF: `out.sarif`"} {
+	for _, w := range []string{"## secctx-lint", "**1 error, 1 warning, 1 notice**", "### `deploy/bad.yaml`", "| 13 | `Deployment/prod/web` | `app` |", "`privileged-containers`", "SARIF: `out.sarif`",
+		"Judged with Gatekeeper constraints `" + mustAbs(t, "testdata/constraints.yaml") + "`."} {
 		if !strings.Contains(sum, w) {
 			t.Errorf("summary lacks %q:\n%s", w, sum)
 		}
+	}
+
+	// With the runner's repository variables, every finding links to its
+	// line on GitHub; the judged-with line names the initiative.
+	sha := strings.Repeat("ab", 20)
+	gh := []string{"GITHUB_SERVER_URL=https://github.example", "GITHUB_REPOSITORY=acme/deploys", "GITHUB_SHA=" + sha}
+	writeFile(t, filepath.Join(ws, "odd (1)/x.yaml"), fmt.Sprintf(ghBadPod, "odd", "prod", "app"))
+	s = runStep(t, ws, ws, gh, "--fail-on", "never", "deploy", "odd (1)")
+	sum = s.summaryText(t)
+	for _, w := range []string{
+		"| [13](https://github.example/acme/deploys/blob/" + sha + "/deploy/bad.yaml#L13) | `Deployment/prod/web` |",
+		"| [13](https://github.example/acme/deploys/blob/" + sha + "/odd%20%281%29/x.yaml#L13) | `Deployment/prod/odd` |",
+	} {
+		if !strings.Contains(sum, w) {
+			t.Errorf("summary lacks %q:\n%s", w, sum)
+		}
+	}
+	// A repository value the runner would not set is no link.
+	s = runStep(t, ws, ws, append(gh, "GITHUB_REPOSITORY=acme/x)y"), "--fail-on", "never", "deploy")
+	if sum := s.summaryText(t); strings.Contains(sum, "](") && strings.Contains(sum, "/blob/") {
+		t.Errorf("linked with a bad repository:\n%s", sum)
 	}
 
 	// fail-on never: exit 0, same outputs.
@@ -368,5 +391,51 @@ func TestOutsideActions(t *testing.T) {
 		if len(env) == 4 && !strings.Contains(stderr.String(), "job summary") {
 			t.Errorf("unwritable env files not reported: %q", stderr.String())
 		}
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// TestJudgedWith: the job summary's "judged with" line names what the
+// run judged with: the default initiative with its scope, or the
+// configuration file and each of its assignments.
+func TestJudgedWith(t *testing.T) {
+	cfg, _, err := parseFlags([]string{"--config", "none"}, io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := constraints(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(cfg.judgedWith); got != "[{initiative restricted Audit, every namespace but kube-system, gatekeeper-system, azure-arc, azure-extensions-usage-system}]" {
+		t.Errorf("default: %s", got)
+	}
+	conf := filepath.Join(t.TempDir(), "c.yaml")
+	writeFile(t, conf, `assignments:
+  - name: teams
+    initiative: restricted
+    effect: deny
+    namespaces: [shop, "team-*"]
+  - name: ingress
+    initiative: baseline
+    namespaces: [ingress]
+`)
+	cfg, _, err = parseFlags([]string{"--config", conf}, io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := constraints(cfg); err != nil {
+		t.Fatal(err)
+	}
+	want := "[{configuration " + conf + " } {initiative restricted Deny, namespaces shop, team-* but kube-system, gatekeeper-system, azure-arc, azure-extensions-usage-system} {initiative baseline Audit, namespaces ingress but kube-system, gatekeeper-system, azure-arc, azure-extensions-usage-system}]"
+	if got := fmt.Sprint(cfg.judgedWith); got != want {
+		t.Errorf("configuration:\n got %s\nwant %s", got, want)
 	}
 }

@@ -82,6 +82,8 @@ type config struct {
 	writeBaseline string
 	filter        *filter.Filter
 	recorded      []lint.Finding // every finding, for --write-baseline
+
+	judgedWith []report.Basis // for the job summary
 }
 
 const usageHead = `secctx-lint judges the pod templates in Kubernetes manifests as Azure Policy
@@ -298,6 +300,7 @@ func constraints(cfg *config) ([]*policy.Constraint, []*source.Error, error) {
 		var out []*policy.Constraint
 		var errs []*source.Error
 		for _, path := range cfg.constraints {
+			cfg.judgedWith = append(cfg.judgedWith, report.Basis{Kind: "Gatekeeper constraints", Name: path})
 			f, perrs := source.ReadFile(source.Input{Path: path}, nil, source.DefaultLimits)
 			errs = append(errs, perrs...)
 			cs, skipped, cerrs := policy.ReadConstraints(f)
@@ -317,6 +320,7 @@ func constraints(cfg *config) ([]*policy.Constraint, []*source.Error, error) {
 	a := &policy.Assignment{Initiative: in, Effect: policy.Audit,
 		Match: policy.Match{ExcludedNamespaces: in.DefaultExcludedNamespaces()}}
 	cfg.notJudged = append(cfg.notJudged, in.NotJudged...)
+	cfg.judgedWith = append(cfg.judgedWith, assignmentBasis(a))
 	cs, err := a.Constraints()
 	return cs, nil, err
 }
@@ -370,7 +374,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	lim.MaxFileSize = cfg.maxSize
 	stage, errs := walkAndRender(cfg, paths, lim, stderr)
 	inputs := stage.Inputs
-	run := &report.Run{Errors: errs, Sources: map[string]*source.LineIndex{}}
+	run := &report.Run{Errors: errs, Sources: map[string]*source.LineIndex{}, JudgedWith: cfg.judgedWith}
 	if fixing {
 		return runFix(cfg, engine, stage, run, lim, stdin, stdout, stderr, getenv)
 	}
