@@ -49,6 +49,15 @@ func Check(n *yaml.Node, t reflect.Type, path string) []Problem {
 type checker struct {
 	out   []Problem
 	depth int
+	// seen holds the anchored nodes already checked against a schema: an
+	// alias repeats its anchor's problems at the anchor's position, and
+	// aliases of aliases would multiply the walk.
+	seen map[anchored]bool
+}
+
+type anchored struct {
+	n *yaml.Node
+	s *schema
 }
 
 // maxDepth bounds the walk on hand-made or hostile trees; a pod spec is
@@ -59,6 +68,15 @@ func (c *checker) value(key, n *yaml.Node, s *schema, path string, merged bool) 
 	n = source.Resolve(n)
 	if n == nil || c.depth > maxDepth {
 		return
+	}
+	if n.Anchor != "" {
+		if c.seen == nil {
+			c.seen = map[anchored]bool{}
+		}
+		if c.seen[anchored{n, s}] {
+			return
+		}
+		c.seen[anchored{n, s}] = true
 	}
 	if sc, ok := source.Scalar(n); ok && sc.Kind == source.KindNull {
 		return // null is every field's zero value
@@ -108,11 +126,15 @@ type entry struct {
 func entries(m *yaml.Node) []entry {
 	var out []entry
 	seen := map[string]bool{}
+	// Each merged map is read once: `<<: [*a, *a]` chains would otherwise
+	// be walked exponentially often.
+	visited := map[*yaml.Node]bool{}
 	var walk func(m *yaml.Node, merged bool, depth int)
 	walk = func(m *yaml.Node, merged bool, depth int) {
-		if m == nil || m.Kind != yaml.MappingNode || depth > maxDepth {
+		if m == nil || m.Kind != yaml.MappingNode || depth > maxDepth || visited[m] {
 			return
 		}
+		visited[m] = true
 		var merges []*yaml.Node
 		for i := 0; i+1 < len(m.Content); i += 2 {
 			k := m.Content[i]

@@ -40,6 +40,20 @@ func (p *planner) planToken(ch lint.Change) {
 		return
 	}
 	text := ch.Text
+	if ch.Map != nil {
+		// Only a `key: value` pair is renamed: a key without its colon (a
+		// flow entry `{a, b}`, or a plain key that swallowed a colon, as
+		// `x:}` does) would need more than a new name for what the other
+		// fixes add below it.
+		i := end
+		for i < len(p.src) && (p.src[i] == ' ' || p.src[i] == '\t') {
+			i++
+		}
+		if i >= len(p.src) || p.src[i] != ':' {
+			p.note(n, "cannot rename %s: it is not followed by a colon; not fixed", n.Value)
+			return
+		}
+	}
 	if m := ch.Map; m != nil {
 		// A key keeps its quotes (JSON files quote every key).
 		text = quoted(ch.Text, quoteOf(n))
