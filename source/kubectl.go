@@ -76,6 +76,9 @@ func resolve11(s string, tagged bool, tag string) KubectlScalar {
 		// together).
 		return KubectlScalar{Kind: KindNumber, JSON: s}
 	}
+	if v := v2Words[s]; !tagged && shortcuts && v != nil {
+		return *v // true, false, null and their spellings: the commonest
+	}
 	str := KubectlScalar{Kind: KindString, Str: s, JSON: jsonString(s)}
 	if !tagged && shortcuts && v2String(s) {
 		return str
@@ -127,13 +130,24 @@ func mayBeNonString(s string) bool {
 }
 
 // v2Words are the plain scalars go-yaml v2 resolves by name (its
-// resolveMap: booleans, nulls, infinities, NaN, the merge key).
-var v2Words = map[string]bool{}
+// resolveMap: booleans, nulls, infinities, NaN, the merge key), with
+// what resolve11 makes of the booleans and nulls (the rest goes through
+// the parser).
+var v2Words = map[string]*KubectlScalar{}
 
 func init() {
-	for _, w := range strings.Fields("y Y yes Yes YES true True TRUE on On ON n N no No NO false False FALSE off Off OFF ~ null Null NULL " +
-		".nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF <<") {
-		v2Words[w] = true
+	yes := &KubectlScalar{Kind: KindBool, Bool: true, JSON: "true"}
+	no := &KubectlScalar{Kind: KindBool, Bool: false, JSON: "false"}
+	null := &KubectlScalar{Kind: KindNull, JSON: "null"}
+	for words, v := range map[string]*KubectlScalar{
+		"y Y yes Yes YES true True TRUE on On ON":                              yes,
+		"n N no No NO false False FALSE off Off OFF":                           no,
+		"~ null Null NULL":                                                     null,
+		".nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF <<": nil,
+	} {
+		for _, w := range strings.Fields(words) {
+			v2Words[w] = v
+		}
 	}
 }
 
@@ -145,7 +159,7 @@ func init() {
 // byte that no integer, float (v2's pattern) or 0x/0o/0b literal has (a
 // timestamp v2 would find is a string to resolve11 too).
 func v2String(s string) bool {
-	if s == "" || v2Words[s] {
+	if _, named := v2Words[s]; s == "" || named {
 		return false
 	}
 	numeric := true
