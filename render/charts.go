@@ -1,6 +1,9 @@
 package render
 
 import (
+	"runtime"
+	"sync"
+
 	"github.com/secctx-lint/secctx-lint/config"
 	"github.com/secctx-lint/secctx-lint/render/helm"
 	"github.com/secctx-lint/secctx-lint/render/kustomize"
@@ -66,14 +69,17 @@ func (h *Helm) builds(charts []walk.Chart) []chartBuild {
 // plain inputs: they are not manifests.
 func (r *Result) AddCharts(res *walk.Result, h *Helm) {
 	cache := helm.NewCache(nil)
+	builds := h.builds(res.Charts)
+	for i := range builds {
+		builds[i].opt.Cache = cache
+	}
+	renders := renderCharts(builds)
 	consumed := map[string]bool{}
-	for _, b := range h.builds(res.Charts) {
-		b.opt.Cache = cache
-		rd := helm.Render(b.dir, b.opt)
-		r.Renders = append(r.Renders, rd)
+	for i, b := range builds {
+		r.Renders = append(r.Renders, renders[i])
 		r.Dirs = append(r.Dirs, b.dir)
 		r.charts = append(r.charts, b)
-		for _, c := range rd.Consumed {
+		for _, c := range renders[i].Consumed {
 			consumed[c] = true
 		}
 	}
@@ -98,12 +104,36 @@ func (r *Result) BuildAgain(k *kustomize.Renderer) []*source.Render {
 		}
 	}
 	out := k.BuildAll(dirs)
+	var again []chartBuild
+	cache := helm.NewCache(k.Overlay)
 	for j, b := range r.charts {
-		if r.Renders[nk+j].File == nil {
-			continue
+		if r.Renders[nk+j].File != nil {
+			b.opt.Overlay, b.opt.Cache = k.Overlay, cache
+			again = append(again, b)
 		}
-		b.opt.Overlay, b.opt.Cache = k.Overlay, nil
-		out = append(out, helm.Render(b.dir, b.opt))
 	}
+	return append(out, renderCharts(again)...)
+}
+
+// renderCharts renders on every core, results in order: a chart renders
+// twice (see helm's origin.go) and a repository may hold many.
+func renderCharts(builds []chartBuild) []*source.Render {
+	out := make([]*source.Render, len(builds))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(builds)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = helm.Render(builds[i].dir, builds[i].opt)
+			}
+		}()
+	}
+	for i := range builds {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	return out
 }
