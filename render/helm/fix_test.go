@@ -45,8 +45,8 @@ func fixChart(t *testing.T, e *lint.Engine, dir string, opt Options) map[string]
 // copyChart copies a testdata chart to a temporary folder.
 func copyChart(t *testing.T, name string) string {
 	t.Helper()
-	dst := filepath.Join(t.TempDir(), name)
-	if err := os.CopyFS(dst, os.DirFS(filepath.Join("testdata", "charts", name))); err != nil {
+	dst := filepath.Join(t.TempDir(), filepath.Base(name))
+	if err := os.CopyFS(dst, os.DirFS(chartDir(name))); err != nil {
 		t.Fatal(err)
 	}
 	return dst
@@ -59,7 +59,7 @@ func copyChart(t *testing.T, name string) string {
 // changes nothing.
 func TestFixCharts(t *testing.T) {
 	e := restricted(t)
-	for _, name := range []string{"web", "cronjob", "parent", "archive"} {
+	for _, name := range chartNames {
 		t.Run(name, func(t *testing.T) {
 			dir := copyChart(t, name)
 			changed := fixChart(t, e, dir, Options{})
@@ -109,10 +109,10 @@ func TestFixCharts(t *testing.T) {
 			// over it: the same verdict.
 			overlay := Overlay{}
 			for p, src := range changed {
-				abs, _ := filepath.Abs(filepath.Join("testdata", "charts", name, filepath.FromSlash(p)))
+				abs, _ := filepath.Abs(filepath.Join(chartDir(name), filepath.FromSlash(p)))
 				overlay[abs] = src
 			}
-			_, findings, lines = judge(t, e, filepath.Join("testdata", "charts", name), Options{Overlay: overlay})
+			_, findings, lines = judge(t, e, chartDir(name), Options{Overlay: overlay})
 			for i, f := range findings {
 				if f.Fixable {
 					t.Errorf("rendered over the fixed text, still fixable: %s", lines[i])

@@ -49,6 +49,11 @@ type Options struct {
 	// ValueSetName names the value set of a configuration entry ("prod");
 	// it only labels the findings.
 	ValueSetName string
+	// KubeVersion is .Capabilities.KubeVersion, as helm template
+	// --kube-version ("1.37.0"); empty: Helm's default, the Kubernetes
+	// minor of the client-go this binary is built with (what the helm
+	// binary of the same Helm release reports; test binaries get 1.20).
+	KubeVersion string
 	// Limits bound the files read.
 	Limits source.Limits
 	// Cache, when set, is shared by the renders of one run: each origin
@@ -132,6 +137,14 @@ func (r *renderer) run() {
 		return
 	}
 	caps := common.DefaultCapabilities.Copy()
+	if r.opt.KubeVersion != "" {
+		kv, err := common.ParseKubeVersion(r.opt.KubeVersion)
+		if err != nil {
+			r.fail(r.dir, 0, "kube version %q: %v", r.opt.KubeVersion, err)
+			return
+		}
+		caps.KubeVersion = *kv
+	}
 	if ch.Metadata.KubeVersion != "" && !chartutil.IsCompatibleRange(ch.Metadata.KubeVersion, caps.KubeVersion.String()) {
 		r.fail(filepath.Join(r.dir, "Chart.yaml"), 0, "chart requires kubeVersion: %s which is incompatible with Kubernetes %s", ch.Metadata.KubeVersion, caps.KubeVersion.Version)
 		return
