@@ -106,8 +106,18 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 	}
 	again := kustomize.New(stage.PathsDir, lim)
 	again.Overlay = overlay
+	reported := map[source.Error]bool{}
+	for _, e := range run.Errors {
+		reported[*e] = true
+	}
 	for _, rd := range stage.BuildAgain(again) {
-		run.Errors = append(run.Errors, rd.Errors...)
+		for _, e := range rd.Errors {
+			// A build that reported a problem and still built (helmCharts)
+			// reports it again: once is enough.
+			if !reported[*e] {
+				run.Errors = append(run.Errors, e)
+			}
+		}
 		if rd.File == nil {
 			continue
 		}

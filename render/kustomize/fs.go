@@ -1,6 +1,7 @@
 package kustomize
 
 import (
+	"bytes"
 	"path/filepath"
 	"sync"
 
@@ -11,13 +12,16 @@ import (
 // buildFS is the file system kustomize reads through. It serves the bytes
 // of files the fixer has planned to change (Overlay) instead of the disk's,
 // so that --diff can re-build without writing; it records every file read
-// (what the build consumed); and it adds `buildMetadata: [originAnnotations]`
+// (what the build consumed); it adds `buildMetadata: [originAnnotations]`
 // to the top kustomization, which makes kustomize annotate each object with
-// the file it came from without the user's kustomization saying so.
+// the file it came from without the user's kustomization saying so; and it
+// drops helmCharts, which secctx-lint does not render inside a
+// kustomization, so that the rest of it is still built and judged.
 type buildFS struct {
 	filesys.FileSystem
 	top     string            // absolute path of the top kustomization file
 	overlay map[string][]byte // absolute path -> bytes to read instead
+	noHelm  map[string]bool   // kustomization files whose helmCharts are dropped
 
 	mu   sync.Mutex
 	read []string // absolute paths, in read order
@@ -40,20 +44,35 @@ func (b *buildFS) ReadFile(path string) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if abs == b.top {
-		return b.withOriginAnnotations(data), nil
+	if abs == b.top || (b.noHelm[abs] && bytes.Contains(data, []byte("helmCharts"))) {
+		return b.rewrite(data, abs == b.top), nil
 	}
 	return data, nil
 }
 
-// withOriginAnnotations adds originAnnotations to buildMetadata. A file
-// that does not parse is returned as it is: kustomize reports it.
-func (b *buildFS) withOriginAnnotations(data []byte) []byte {
+// rewrite edits a kustomization as kustomize reads it: without helmCharts
+// (not rendered here; the build reports them and judges the rest) and, for
+// the top one, with originAnnotations in buildMetadata. A file that does
+// not parse is returned as it is: kustomize reports it.
+func (b *buildFS) rewrite(data []byte, top bool) []byte {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return data
 	}
 	root := doc.Content[0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if k := root.Content[i].Value; k == "helmCharts" || k == "helmGlobals" || k == "helmChartInflationGenerator" {
+			root.Content = append(root.Content[:i], root.Content[i+2:]...)
+			i -= 2
+		}
+	}
+	if !top {
+		out, err := yaml.Marshal(&doc)
+		if err != nil {
+			return data
+		}
+		return out
+	}
 	var meta *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if root.Content[i].Value == "buildMetadata" {

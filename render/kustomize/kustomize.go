@@ -182,14 +182,19 @@ func (r *Renderer) Build(dir string) *source.Render {
 		return out
 	}
 	ch := r.chainOf(top)
+	noHelm := map[string]bool{}
 	for _, k := range ch.kusts {
 		out.Errors = append(out.Errors, k.errs...)
-		if k.helmCharts != nil {
-			out.Errors = append(out.Errors, r.errorAt(k.file, k.helmCharts, fmt.Sprintf("helmCharts are not rendered by secctx-lint; the kustomization is not judged (run `kustomize build --enable-helm %s | secctx-lint -`)", r.display(top.dir))))
-		}
 	}
 	if len(out.Errors) > 0 {
 		return out
+	}
+	for _, k := range ch.kusts {
+		if k.helmCharts != nil {
+			// Reported, and left out of the build: the rest is judged.
+			noHelm[k.file] = true
+			out.Errors = append(out.Errors, r.errorAt(k.file, k.helmCharts, fmt.Sprintf("helmCharts are not rendered by secctx-lint; the rest of the kustomization is judged without them (run `kustomize build --enable-helm %s | secctx-lint -` to judge them)", r.display(top.dir))))
+		}
 	}
 	alone := false
 	for _, k := range ch.kusts {
@@ -202,7 +207,7 @@ func (r *Renderer) Build(dir string) *source.Render {
 		r.openapi.RLock()
 		defer r.openapi.RUnlock()
 	}
-	fs := &buildFS{FileSystem: filesys.MakeFsOnDisk(), top: top.file, overlay: r.Overlay}
+	fs := &buildFS{FileSystem: filesys.MakeFsOnDisk(), top: top.file, overlay: r.Overlay, noHelm: noHelm}
 	opts := krusty.MakeDefaultOptions()
 	// kubectl kustomize and kustomize build sort objects in the legacy
 	// order unless the kustomization says otherwise (sortOptions).

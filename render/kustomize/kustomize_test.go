@@ -185,7 +185,8 @@ func TestBadKustomizations(t *testing.T) {
 		"badpatch/kustomization.yaml": "resources:\n  - pod.yaml\npatches:\n  - path: patch.yaml\n",
 		"badpatch/pod.yaml":           pod,
 		"badpatch/patch.yaml":         "apiVersion: v1\nkind: Pod\nmetadata: {name: p\n",
-		"helm/kustomization.yaml":     "helmCharts:\n  - name: web\n    repo: https://charts.example.com\n",
+		"helm/kustomization.yaml":     "resources:\n  - pod.yaml\nhelmCharts:\n  - name: web\n    repo: https://charts.example.com\n",
+		"helm/pod.yaml":               pod,
 		"outside/kustomization.yaml":  "resources:\n  - ../missing/pod.yaml\n",
 		"good/kustomization.yaml":     "resources:\n  - pod.yaml\n",
 		"good/pod.yaml":               pod,
@@ -199,7 +200,7 @@ func TestBadKustomizations(t *testing.T) {
 		{"missing", "missing/kustomization.yaml", 3, "nope.yaml"},
 		{"cycle/a", "cycle/a/kustomization.yaml", 2, "cycle"},
 		{"badpatch", "badpatch/kustomization.yaml", 4, "patch.yaml"},
-		{"helm", "helm/kustomization.yaml", 1, "helmCharts are not rendered"},
+
 		{"outside", "outside/kustomization.yaml", 2, "security"},
 	} {
 		rd := r.Build(filepath.Join(dir, c.dir))
@@ -214,6 +215,14 @@ func TestBadKustomizations(t *testing.T) {
 	}
 	if rd := r.Build(filepath.Join(dir, "good")); len(rd.Errors) > 0 || rd.File == nil || len(rd.File.Docs) != 1 {
 		t.Errorf("good: %+v", rd.Errors)
+	}
+	// helmCharts are reported at their line, and the rest is still built.
+	rd := r.Build(filepath.Join(dir, "helm"))
+	if len(rd.Errors) != 1 || rd.Errors[0].Line != 3 || !strings.Contains(rd.Errors[0].Msg, "helmCharts are not rendered") {
+		t.Errorf("helm: errors %v", rd.Errors)
+	}
+	if rd.File == nil || len(rd.File.Docs) != 1 {
+		t.Errorf("helm: the kustomization's resources were not built")
 	}
 }
 
