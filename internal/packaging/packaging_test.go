@@ -338,10 +338,10 @@ func TestActionScripts(t *testing.T) {
 		{"only new off", map[string]string{"event:name": "pull_request", "event:base": "0123abc", "only-new": "false"},
 			[]string{"--format", "github", "--fail-on", "warning", "--", "."}, 1},
 		{"judge with", map[string]string{
-			"namespace": "shop", "constraint": "a.yaml\n\n$(touch pwned).yaml\n", "azure-assignment": "x.json\r\ny.json",
+			"namespace": "shop", "constraint": "a.yaml\n\n$(touch pwned).yaml\n", "azure-assignment": "x.json\r\ny.json", "exclude": "vendor/**\n*.tmpl.yaml",
 			"args": "--strict  --no-ignores\n$(touch pwned) `touch pwned` *",
 		}, []string{"--format", "github", "--namespace", "shop", "--constraint", "a.yaml", "--constraint", "$(touch pwned).yaml",
-			"--azure-assignment", "x.json", "--azure-assignment", "y.json", "--fail-on", "warning",
+			"--azure-assignment", "x.json", "--azure-assignment", "y.json", "--exclude", "vendor/**", "--exclude", "*.tmpl.yaml", "--fail-on", "warning",
 			"--strict", "--no-ignores", "$(touch", "pwned)", "`touch", "pwned`", "*", "--", "."}, 2}, // --constraint with --azure-assignment: a usage error
 	} {
 		t.Run(c.name, func(t *testing.T) {
