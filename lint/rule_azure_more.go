@@ -210,7 +210,9 @@ func (r *windowsUsers) check(p *Pod, rep *reporter) {
 		}
 		key, _, field := containerField(p, ct, "windowsOptions", "runAsUserName")
 		rep.report(violation{container: ct, key: key, field: field,
-			msg:     fmt.Sprintf("Container <%s> has disallowed runAsUsername %s. Allowed users are %s", ct.Name, user, jsonText(r.allowed)),
+			// Azure's own wording (it lists the allowed users as "Disallowed
+			// users"), kept so that the message can be searched for.
+			msg:     fmt.Sprintf("Container <%s> has disallowed runAsUsername. Disallowed users are %s (it runs as %s; these are the allowed ones)", ct.Name, jsonText(r.allowed), user),
 			fixNote: "the fixer does not choose a Windows user; set windowsOptions.runAsUserName yourself"})
 	}
 }
