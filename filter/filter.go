@@ -1,13 +1,15 @@
 // Package filter is the stage between lint and report that decides which
 // findings a run reports when only some are wanted: those on lines that
 // changed since a git revision (--new-from-rev), and those not accepted in
-// a baseline file (--baseline). It reads findings and nothing else; lint
+// a baseline file (--baseline). It reads findings, and of builds only which
+// files they read and which objects they made (AddRender); lint
 // judges everything as always, so a filtered run fails exactly when the
 // new findings would.
 package filter
 
 import (
 	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/source"
 )
 
 // Filter holds what to keep. A nil Changes or Baseline keeps everything
@@ -37,6 +39,14 @@ func (f *Filter) Apply(findings []lint.Finding) []lint.Finding {
 		}
 	}
 	return out
+}
+
+// AddRender tells the filter what a build read (Changes.AddRender); call
+// it before its findings are kept.
+func (f *Filter) AddRender(rd *source.Render, defaultNamespace string) {
+	if f != nil && f.Changes != nil {
+		f.Changes.AddRender(rd, defaultNamespace)
+	}
 }
 
 // Keep tells whether one finding is reported, and counts it when not.

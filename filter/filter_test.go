@@ -10,6 +10,8 @@ import (
 
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/policy"
+	"github.com/secctx-lint/secctx-lint/render/helm"
+	"github.com/secctx-lint/secctx-lint/render/kustomize"
 	"github.com/secctx-lint/secctx-lint/source"
 )
 
@@ -248,5 +250,140 @@ func TestBaselineErrors(t *testing.T) {
 	}
 	if _, err := ReadBaseline(filepath.Join(dir, "missing.json")); err == nil {
 		t.Errorf("a missing baseline read without an error")
+	}
+}
+
+const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: NAME
+spec:
+  selector:
+    matchLabels: {app: NAME}
+  template:
+    metadata:
+      labels: {app: NAME}
+    spec:
+      containers:
+      - name: app
+        image: nginx
+`
+
+// judged is what a filtered run keeps of some builds, with the count of
+// all their findings. The builds are made afresh for each call, as a run
+// makes them.
+func judged(t *testing.T, dir, rev string, renders []*source.Render) (kept []lint.Finding, all int) {
+	t.Helper()
+	c, err := GitChanges(dir, rev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flt := &Filter{Changes: c}
+	e := engine(t)
+	for _, rd := range renders {
+		if len(rd.Errors) > 0 || rd.File == nil {
+			t.Fatalf("build: %v", rd.Errors)
+		}
+		flt.AddRender(rd, e.DefaultNamespace())
+		fs, _ := e.File(rd.File)
+		all += len(fs)
+		kept = append(kept, flt.Apply(fs)...)
+	}
+	return kept, all
+}
+
+// names counts kept findings by workload name.
+func names(fs []lint.Finding) map[string]int {
+	out := map[string]int{}
+	for _, f := range fs {
+		out[f.Name]++
+	}
+	return out
+}
+
+// TestNewFromRevKustomize: a change to a file a build read, other than
+// the resource file of another workload, makes the findings of what it
+// builds new, wherever they point (review 1, item 3).
+func TestNewFromRevKustomize(t *testing.T) {
+	dir, base := repo(t, map[string]string{
+		"base/kustomization.yaml":          "resources:\n- web.yaml\n- api.yaml\n",
+		"base/web.yaml":                    strings.ReplaceAll(deployment, "NAME", "web"),
+		"base/api.yaml":                    strings.ReplaceAll(deployment, "NAME", "api"),
+		"overlays/sys/kustomization.yaml":  "namespace: kube-system\nresources:\n- ../../base\n",
+		"overlays/prod/kustomization.yaml": "namespace: prod\nnamePrefix: p-\nresources:\n- ../../base\n",
+	})
+	build := func(overlays ...string) []*source.Render {
+		var dirs []string
+		for _, o := range overlays {
+			dirs = append(dirs, filepath.Join(dir, "overlays", o))
+		}
+		return kustomize.New("", source.DefaultLimits).BuildAll(dirs)
+	}
+
+	if kept, all := judged(t, dir, base, build("sys", "prod")); len(kept) != 0 || all == 0 {
+		t.Fatalf("unchanged tree: kept %v of %d", keys(kept), all)
+	}
+
+	// Unrelated changes: a new file no build reads, a line of api.yaml.
+	// Web's old findings stay hidden; api's resource file changed, so all
+	// of api's findings count.
+	write(t, dir, "README.md", "notes\n")
+	write(t, dir, "base/api.yaml", strings.Replace(strings.ReplaceAll(deployment, "NAME", "api"), "image: nginx", "image: nginx:2", 1))
+	kept, _ := judged(t, dir, base, build("sys", "prod"))
+	if got := names(kept); got["p-web"] != 0 || got["p-api"] == 0 || len(got) != 1 {
+		t.Errorf("unrelated change: kept %v", keys(kept))
+	}
+	write(t, dir, "base/api.yaml", strings.ReplaceAll(deployment, "NAME", "api"))
+
+	// The namespace of an overlay changed: out of kube-system, every
+	// finding of what it builds is new; the other overlay's stay hidden.
+	write(t, dir, "overlays/sys/kustomization.yaml", "namespace: staging\nresources:\n- ../../base\n")
+	kept, all := judged(t, dir, base, build("sys"))
+	if len(kept) != all || all == 0 || names(kept)["web"] == 0 {
+		t.Errorf("namespace change: kept %d of %d: %v", len(kept), all, keys(kept))
+	}
+	if kept, _ := judged(t, dir, base, build("prod")); len(kept) != 0 {
+		t.Errorf("the other overlay: kept %v", keys(kept))
+	}
+
+	// A line only taken out (no line added): namePrefix removed.
+	write(t, dir, "overlays/prod/kustomization.yaml", "namespace: prod\nresources:\n- ../../base\n")
+	if kept, all := judged(t, dir, base, build("prod")); len(kept) != all || all == 0 {
+		t.Errorf("deleted line: kept %d of %d", len(kept), all)
+	}
+
+	// A new, untracked overlay over the unchanged base.
+	write(t, dir, "overlays/new/kustomization.yaml", "namespace: team-b\nnamePrefix: b-\nresources:\n- ../../base\n")
+	if kept, all := judged(t, dir, base, build("new")); len(kept) != all || all == 0 || names(kept)["b-web"] == 0 {
+		t.Errorf("new overlay: kept %d of %d", len(kept), all)
+	}
+}
+
+// TestNewFromRevHelm: any file of the chart, or a values file given, that
+// changed makes every finding of the chart's objects new.
+func TestNewFromRevHelm(t *testing.T) {
+	tmpl := strings.Replace(strings.ReplaceAll(deployment, "NAME", "{{ .Release.Name }}-web"), "image: nginx", "image: {{ .Values.image }}", 1)
+	dir, base := repo(t, map[string]string{
+		"chart/Chart.yaml":                "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+		"chart/values.yaml":               "image: nginx\n",
+		"chart/templates/deployment.yaml": tmpl,
+		"prod-values.yaml":                "image: nginx:1\n",
+	})
+	build := func() []*source.Render {
+		return []*source.Render{helm.Render(filepath.Join(dir, "chart"), helm.Options{ValuesFiles: []string{filepath.Join(dir, "prod-values.yaml")}})}
+	}
+	if kept, all := judged(t, dir, base, build()); len(kept) != 0 || all == 0 {
+		t.Fatalf("unchanged chart: kept %v of %d", keys(kept), all)
+	}
+	write(t, dir, "unrelated.yaml", "a: 1\n")
+	if kept, _ := judged(t, dir, base, build()); len(kept) != 0 {
+		t.Errorf("unrelated change: kept %v", keys(kept))
+	}
+	for _, values := range []string{"prod-values.yaml", "chart/values.yaml"} {
+		write(t, dir, values, "image: nginx:3\n")
+		if kept, all := judged(t, dir, base, build()); len(kept) != all {
+			t.Errorf("%s changed: kept %d of %d", values, len(kept), all)
+		}
+		write(t, dir, values, map[string]string{"prod-values.yaml": "image: nginx:1\n", "chart/values.yaml": "image: nginx\n"}[values])
 	}
 }

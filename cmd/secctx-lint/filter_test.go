@@ -19,17 +19,7 @@ func TestOnlyNewCLI(t *testing.T) {
 		t.Skip("no git")
 	}
 	dir := t.TempDir()
-	git := func(args ...string) string {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t",
-			"GIT_COMMITTER_EMAIL=t@t", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
+	git := gitIn(t, dir)
 	git("init", "-q")
 	write(t, dir, "deploy/old.yaml", badPod)
 	git("add", "-A")
@@ -71,6 +61,47 @@ func TestOnlyNewCLI(t *testing.T) {
 		if code, _, errs := runCLI(t, "", bad...); code != exitUsage {
 			t.Errorf("%q: exit %d, %s", bad, code, errs)
 		}
+	}
+}
+
+// gitIn runs git in dir with no user configuration, failing the test on
+// an error, and returns its output.
+func gitIn(t *testing.T, dir string) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t",
+			"GIT_COMMITTER_EMAIL=t@t", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+}
+
+// TestOnlyNewCLIOverlay is review 1's item 3 through the command line: an
+// overlay moved out of kube-system changes no line a finding points at,
+// and its findings are new all the same.
+func TestOnlyNewCLIOverlay(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	dir := t.TempDir()
+	git := gitIn(t, dir)
+	git("init", "-q")
+	write(t, dir, "base/kustomization.yaml", "resources:\n- pod.yaml\n")
+	write(t, dir, "base/pod.yaml", badPod)
+	write(t, dir, "overlays/sys/kustomization.yaml", "namespace: kube-system\nresources:\n- ../../base\n")
+	git("add", "-A")
+	git("commit", "-q", "-m", "base")
+	t.Chdir(dir)
+	write(t, dir, "overlays/sys/kustomization.yaml", "namespace: prod\nresources:\n- ../../base\n")
+	all, allOut, _ := runCLI(t, "", "--format", "json", ".")
+	code, out, errs := runCLI(t, "", "--new-from-rev", "HEAD", "--format", "json", ".")
+	if all != exitFindings || code != exitFindings || out != allOut || strings.Contains(errs, "not reported") {
+		t.Errorf("namespace changed in the overlay: exit %d (%d without the flag)\n%s\n%s", code, all, out, errs)
 	}
 }
 

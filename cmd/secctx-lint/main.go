@@ -143,9 +143,12 @@ Suppressions:
 Only some findings:
   --new-from-rev REV reports findings on lines changed since REV (git diff,
   the working tree and untracked files count; a missing field counts when
-  its workload changed). --baseline FILE leaves out the findings accepted
-  in FILE, written by --write-baseline FILE; they are matched by rule,
-  object, container and field, so moved lines stay accepted.
+  its workload changed; every finding of a built workload counts when a
+  file its build read changed: its resource file, or any kustomization,
+  patch, chart file or values file of the build). --baseline FILE leaves
+  out the findings accepted in FILE, written by --write-baseline FILE;
+  they are matched by rule, object, container and field, so moved lines
+  stay accepted.
 
 Exit status:
   0  nothing at or above --fail-on
@@ -190,7 +193,7 @@ func mainFlags(cfg *config) *flag.FlagSet {
 	fs.Var(&cfg.azureAssignments, "azure-assignment", "Azure policy assignment `FILE` (JSON, as az policy assignment show prints it) to judge with; repeatable")
 	fs.BoolVar(&cfg.reportUnusedIgnores, "report-unused-ignores", false, "report secctx-lint ignore annotations and comments that silence nothing")
 	fs.BoolVar(&cfg.noIgnores, "no-ignores", false, "honour no secctx-lint ignore annotation or comment: report every finding")
-	fs.StringVar(&cfg.newFromRev, "new-from-rev", "", "report only findings on lines changed since the git revision `REV` (the working tree counts; a missing field counts when its workload's lines changed)")
+	fs.StringVar(&cfg.newFromRev, "new-from-rev", "", "report only findings on lines changed since the git revision `REV` (the working tree counts; a missing field counts when its workload's lines changed, a built workload's findings when a file its build read changed)")
 	fs.StringVar(&cfg.baseline, "baseline", "", "do not report the findings accepted in the baseline `FILE` (written by --write-baseline; matched by rule, object, container and field, not by line)")
 	fs.StringVar(&cfg.writeBaseline, "write-baseline", "", "write every finding of this run to the baseline `FILE` and exit 0 (3 when an input could not be read)")
 	fs.Usage = func() {

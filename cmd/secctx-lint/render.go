@@ -55,6 +55,7 @@ func judgeRenders(cfg *config, engine *lint.Engine, stage *render.Result, run *r
 		if rd.File == nil {
 			continue
 		}
+		cfg.filter.AddRender(rd, engine.DefaultNamespace())
 		fs, st := engine.File(rd.File)
 		run.AddFile(rd.File, st, nil, cfg.keep(fs))
 		addOriginLines(run, rd)
