@@ -210,6 +210,8 @@ func TestErrors(t *testing.T) {
 	cases := []struct{ src, want string }{
 		{"namspace: x\n", `1:1: unknown key "namspace" in the configuration (want namespace, exclude, fix, initiatives, assignments, charts)`},
 		{"namespace: [a]\n", "1:12: namespace must be a string, not a list"},
+		{"exclude: vendor\n", "1:10: exclude must be a list of strings, not a string (\"vendor\")"},
+		{"exclude: [ok, \"a[\"]\n", `1:15: exclude: "a[" is not a valid glob`},
 		{"fix:\n  runAsUser: root\n", `2:14: fix.runAsUser must be an integer, not a string ("root")`},
 		{"fix:\n  runAsUser: 0\n", "2:14: fix.runAsUser must be between 1 and 2147483647"},
 		{"fix:\n  supplementalGroups: []\n", "2:23: fix.supplementalGroups must be a non-empty list of integers"},
@@ -259,6 +261,18 @@ func TestErrors(t *testing.T) {
 		if !strings.Contains(all, c.want) {
 			t.Errorf("%q:\n got %s\nwant %s", c.src, all, c.want)
 		}
+	}
+}
+
+// exclude: is a list of globs, kept as written (relative to the file's
+// folder, which the command resolves).
+func TestExclude(t *testing.T) {
+	cfg, errs := Parse("c.yaml", []byte("exclude:\n  - vendor\n  - \"**/testdata\"\n"))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if strings.Join(cfg.Exclude, " ") != "vendor **/testdata" {
+		t.Errorf("exclude %q", cfg.Exclude)
 	}
 }
 

@@ -308,8 +308,12 @@ func (w *walker) leftOut(p string, isDir bool) string {
 		return ""
 	}
 	for _, e := range w.excludes {
-		// Paths outside Dir are spelled with ../, as the user would.
+		// Paths outside Dir are spelled with ../, as the user would; an
+		// absolute glob is matched against the absolute path.
 		rel, err := filepath.Rel(e.Dir, abs)
+		if filepath.IsAbs(filepath.FromSlash(e.Glob)) {
+			rel, err = abs, nil
+		}
 		if err != nil {
 			continue
 		}

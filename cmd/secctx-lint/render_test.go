@@ -247,3 +247,22 @@ func TestNamedConsumedFileIsJudged(t *testing.T) {
 		t.Errorf("the named patch was not judged alone:\n%s", out)
 	}
 }
+
+// exclude: in the configuration file is relative to the file's folder,
+// wherever the command runs; --exclude adds to it.
+func TestConfigExclude(t *testing.T) {
+	dir := t.TempDir()
+	pod := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: x\n"
+	cfg := write(t, dir, ".secctx-lint.yaml", "exclude:\n  - vendor\n")
+	write(t, dir, "app.yaml", pod)
+	write(t, dir, "vendor/lib.yaml", pod)
+	write(t, dir, "gen/out.yaml", pod)
+	_, out, _ := runCLI(t, "", "--config", cfg, "--format", "json", "--exclude", filepath.Join(dir, "gen"), dir)
+	files := map[string]bool{}
+	for _, f := range decodeRun(t, out).Findings {
+		files[filepath.Base(filepath.Dir(f.File))+"/"+filepath.Base(f.File)] = true
+	}
+	if len(files) != 1 || !files[filepath.Base(dir)+"/app.yaml"] {
+		t.Errorf("findings in %v, want app.yaml only", files)
+	}
+}
