@@ -398,6 +398,9 @@ func (s *SummaryStream) Markdown(r *Run) string {
 		}
 		b.WriteString(".\n\n")
 	}
+	if r.LeftOut != "" {
+		fmt.Fprintf(&b, "Not reported: %s.\n\n", mdText(r.LeftOut))
+	}
 	if r.SarifFile != "" {
 		fmt.Fprintf(&b, "SARIF: %s\n\n", code(relPath(r.Root, r.SarifFile)))
 	}

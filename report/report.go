@@ -32,6 +32,10 @@ type Run struct {
 	// JudgedWith says what the run judged with (initiative, configuration,
 	// assignments, constraint files), for the job summary.
 	JudgedWith []Basis
+	// LeftOut, when set, says in words which findings the run did not
+	// report (--baseline, --new-from-rev), so that a clean filtered run is
+	// not read as a clean tree.
+	LeftOut string
 	// BlobURL, when set, is the web address of the repository's files at
 	// the run's commit (GITHUB_SERVER_URL/GITHUB_REPOSITORY/blob/GITHUB_SHA):
 	// the job summary links each finding to its line there.

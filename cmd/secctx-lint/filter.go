@@ -36,9 +36,10 @@ func newFilter(cfg *config) (*filter.Filter, error) {
 	return f, nil
 }
 
-// noteFiltered says on stderr how many findings the filter left out, so
-// that a clean filtered run is not mistaken for a clean tree.
-func noteFiltered(cfg *config, stderr io.Writer) {
+// noteFiltered says on stderr (and in the job summary) how many findings
+// the filter left out, so that a clean filtered run is not mistaken for a
+// clean tree.
+func noteFiltered(cfg *config, run *report.Run, stderr io.Writer) {
 	f := cfg.filter
 	if !f.Active() || f.Unchanged+f.Baselined == 0 {
 		return
@@ -54,6 +55,7 @@ func noteFiltered(cfg *config, stderr io.Writer) {
 	if len(parts) == 2 {
 		msg += ", " + parts[1]
 	}
+	run.LeftOut = report.Plural(f.Unchanged+f.Baselined, "finding") + ": " + msg
 	fmt.Fprintf(stderr, "secctx-lint: %s not reported: %s\n", report.Plural(f.Unchanged+f.Baselined, "finding"), msg)
 }
 

@@ -32,6 +32,18 @@ func TestOnlyNewCLI(t *testing.T) {
 	if code != exitOK || !strings.Contains(errs, "not reported: ") || !strings.Contains(errs, "on lines unchanged since "+base) {
 		t.Errorf("unchanged: exit %d\n%s\n%s", code, out, errs)
 	}
+	// Inside Actions the job summary says it too.
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	os.WriteFile(summary, nil, 0o644)
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary}
+	var sout, serr strings.Builder
+	if code := run([]string{"--new-from-rev", base, "deploy"}, strings.NewReader(""), &sout, &serr, func(k string) string { return env[k] }); code != exitOK {
+		t.Errorf("in Actions: exit %d\n%s", code, serr.String())
+	}
+	if b, _ := os.ReadFile(summary); !strings.Contains(string(b), "Not reported: ") || !strings.Contains(string(b), "unchanged since "+base) {
+		t.Errorf("summary does not say what was left out:\n%s", b)
+	}
+
 	// A new file is new.
 	write(t, dir, "deploy/new.yaml", strings.ReplaceAll(badPod, "name: web", "name: fresh"))
 	code, out, _ = runCLI(t, "", "--new-from-rev", base, "--format", "json", "deploy")

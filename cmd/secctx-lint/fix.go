@@ -276,7 +276,7 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 	}
 	f2, c2 := applyRenders(cfg, engine, stage, rendered, run, lim, stdout, stderr)
 	fields, changed = fields+f2, changed+c2
-	noteFiltered(cfg, stderr)
+	noteFiltered(cfg, run, stderr)
 	if cfg.fix.fix {
 		run.Summary.FixedFields, run.Summary.FixedFiles = fields, changed
 	}

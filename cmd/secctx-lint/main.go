@@ -414,7 +414,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if cfg.writeBaseline != "" {
 		return writeBaseline(cfg, run, stderr)
 	}
-	noteFiltered(cfg, stderr)
+	noteFiltered(cfg, run, stderr)
 	addHeld(out, run, suggest)
 	if err := out.End(); err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
