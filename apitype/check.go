@@ -124,7 +124,15 @@ type entry struct {
 // entries lists a mapping's keys as go-yaml v2 (and so kubectl) reads
 // them: explicit keys win over merged ones, the first merged source wins.
 func entries(m *yaml.Node) []entry {
-	var out []entry
+	out := make([]entry, 0, len(m.Content)/2)
+	if !hasMerge(m) {
+		// Keys are unique (source refuses duplicates): no bookkeeping.
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k := m.Content[i]
+			out = append(out, entry{key: k, value: m.Content[i+1], name: keyName(k)})
+		}
+		return out
+	}
 	seen := map[string]bool{}
 	// Each merged map is read once: `<<: [*a, *a]` chains would otherwise
 	// be walked exponentially often.
@@ -164,6 +172,15 @@ func entries(m *yaml.Node) []entry {
 	return out
 }
 
+func hasMerge(m *yaml.Node) bool {
+	for i := 0; i < len(m.Content); i += 2 {
+		if m.Content[i].Tag == "!!merge" {
+			return true
+		}
+	}
+	return false
+}
+
 // keyName is a key as JSON gets it: sigs.k8s.io/yaml writes non-string
 // keys as their text (`yes:` becomes "true").
 func keyName(k *yaml.Node) string {
@@ -188,9 +205,13 @@ func (c *checker) mapping(m *yaml.Node, s *schema, path string) {
 		}
 		return
 	}
-	present := map[string]bool{}
-	for _, e := range es {
-		present[e.name] = true
+	present := func(name string) bool {
+		for _, e := range es {
+			if e.name == name {
+				return true
+			}
+		}
+		return false
 	}
 	first := len(c.out)
 	for _, e := range es {
@@ -208,7 +229,7 @@ func (c *checker) mapping(m *yaml.Node, s *schema, path string) {
 		}
 		if len(p.Suggest) > 0 {
 			p.Msg += fmt.Sprintf(" (did you mean %s?)", quoteList(p.Suggest))
-			if len(p.Suggest) == 1 && !present[p.Suggest[0]] && !e.merged {
+			if len(p.Suggest) == 1 && !present(p.Suggest[0]) && !e.merged {
 				p.Rename = p.Suggest[0]
 			}
 		}

@@ -36,7 +36,9 @@ const (
 // KubectlScalar is a scalar as kubectl sends it.
 type KubectlScalar struct {
 	Kind ScalarKind
-	// JSON is the value's JSON text (numbers as encoding/json writes them).
+	// JSON is the JSON text of a number (as encoding/json writes it), a
+	// boolean or null; empty for strings, whose value is Str (writing their
+	// JSON form for every scalar of every manifest cost an allocation each).
 	JSON string
 	Bool bool
 	// Float: go-yaml v2 read the number as a float (1.0, 1e3).
@@ -55,11 +57,11 @@ func Scalar(n *yaml.Node) (v KubectlScalar, ok bool) {
 		// Quoted and block scalars are strings, unless an explicit tag
 		// says otherwise (go-yaml v2 honours "!!int '5'").
 		if n.Style&yaml.TaggedStyle == 0 || n.Tag == "!!str" {
-			return KubectlScalar{Kind: KindString, Str: n.Value, JSON: jsonString(n.Value)}, true
+			return KubectlScalar{Kind: KindString, Str: n.Value}, true
 		}
 	}
 	if n.Style&yaml.TaggedStyle != 0 && n.Tag == "!!str" {
-		return KubectlScalar{Kind: KindString, Str: n.Value, JSON: jsonString(n.Value)}, true
+		return KubectlScalar{Kind: KindString, Str: n.Value}, true
 	}
 	return resolve11(n.Value, n.Style&yaml.TaggedStyle != 0, n.Tag), true
 }
@@ -67,7 +69,7 @@ func Scalar(n *yaml.Node) (v KubectlScalar, ok bool) {
 // resolve11 is go-yaml v2's reading of a plain scalar, or of a tagged one.
 func resolve11(s string, tagged bool, tag string) KubectlScalar {
 	if !tagged && !mayBeNonString(s) {
-		return KubectlScalar{Kind: KindString, Str: s, JSON: jsonString(s)}
+		return KubectlScalar{Kind: KindString, Str: s}
 	}
 	if !tagged && shortcuts && isPlainDecimal(s) {
 		// Most numbers in a manifest (ports, replicas, IDs): go-yaml v2
@@ -79,7 +81,7 @@ func resolve11(s string, tagged bool, tag string) KubectlScalar {
 	if v := v2Words[s]; !tagged && shortcuts && v != nil {
 		return *v // true, false, null and their spellings: the commonest
 	}
-	str := KubectlScalar{Kind: KindString, Str: s, JSON: jsonString(s)}
+	str := KubectlScalar{Kind: KindString, Str: s}
 	if !tagged && shortcuts && v2String(s) {
 		return str
 	}
@@ -109,7 +111,7 @@ func resolve11(s string, tagged bool, tag string) KubectlScalar {
 		b, _ := json.Marshal(t)
 		return KubectlScalar{Kind: KindNumber, JSON: string(b), Float: true}
 	case string:
-		return KubectlScalar{Kind: KindString, Str: t, JSON: jsonString(t)}
+		return KubectlScalar{Kind: KindString, Str: t}
 	}
 	return str // a plain scalar that v2 reads as a collection cannot occur
 }
@@ -200,27 +202,6 @@ func isPlainDecimal(s string) bool {
 	return true
 }
 
-// jsonString is encoding/json's encoding of s: quoted as it is when
-// nothing in it needs an escape (json.Marshal escapes control bytes, ", \,
-// the HTML characters <, > and &, and checks UTF-8 beyond ASCII).
-func jsonString(s string) string {
-	if shortcuts && plainJSON(s) {
-		return `"` + s + `"`
-	}
-	b, _ := json.Marshal(s)
-	return string(b)
-}
-
-// plainJSON: no byte of s needs an escape in JSON.
-func plainJSON(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return false
-		}
-	}
-	return true
-}
-
-// shortcuts switches the fast paths of resolve11 and jsonString; tests
-// turn it off to compare with go-yaml v2 and encoding/json.
+// shortcuts switches the fast paths of resolve11; tests turn it off to
+// compare with go-yaml v2.
 var shortcuts = true

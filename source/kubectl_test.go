@@ -3,8 +3,7 @@ package source
 import "testing"
 
 // TestResolveShortcuts holds the fast paths of resolve11 (plain decimals,
-// strings that need no JSON escape) to go-yaml v2 and encoding/json,
-// which it calls with the shortcuts off.
+// plain words) to go-yaml v2, which it calls with the shortcuts off.
 func TestResolveShortcuts(t *testing.T) {
 	for _, s := range []string{"0", "1", "80", "8080", "65535", "1000", "123456789012345678", "1234567890123456789",
 		"00", "01", "010", "0x1F", "-1", "+1", "1_000", "1e3", "1.5", "12:30", "1.", "nginx", "app", `a"b`, "a<b", "a&b",
