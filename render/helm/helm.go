@@ -127,6 +127,8 @@ func (r *renderer) run() {
 	}
 	r.subDirs = map[string]subchart{}
 	r.mapSubcharts(ch, r.dir, ch.Name())
+	// Before ProcessDependencies, which renames an aliased dependency.
+	r.mapAliases(ch, ch.Name())
 
 	vals, ok := r.userValues()
 	if !ok {
@@ -272,6 +274,24 @@ func (r *renderer) mapSubcharts(ch *chart.Chart, dir, full string) {
 		r.subDirs[p] = found
 		if !found.archive {
 			r.mapSubcharts(sub, found.dir, p)
+		}
+	}
+}
+
+// mapAliases records an aliased subchart (dependencies: - name: db, alias:
+// primary), which Helm renders as charts/primary, where charts/db is.
+func (r *renderer) mapAliases(ch *chart.Chart, full string) {
+	for _, dep := range ch.Metadata.Dependencies {
+		if dep.Alias == "" {
+			continue
+		}
+		if sc, ok := r.subDirs[path.Join(full, "charts", dep.Name)]; ok {
+			r.subDirs[path.Join(full, "charts", dep.Alias)] = sc
+		}
+	}
+	for _, sub := range ch.Dependencies() {
+		if !r.subDirs[path.Join(full, "charts", sub.Name())].archive {
+			r.mapAliases(sub, path.Join(full, "charts", sub.Name()))
 		}
 	}
 }

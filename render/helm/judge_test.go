@@ -129,3 +129,31 @@ func TestValueSet(t *testing.T) {
 		t.Errorf("pod-level findings in prod: %d, runAsUser 0 from --set: %d\n%s", inProd, rootUser, strings.Join(lines, "\n"))
 	}
 }
+
+// An aliased subchart (name: db, alias: primary) is rendered by Helm as
+// charts/primary; its findings still point into charts/db, and the
+// parent's values under the alias.
+func TestAliasedSubchart(t *testing.T) {
+	dir := copyChart(t, "parent")
+	chart := "apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n  - name: db\n    version: 0.1.0\n    alias: primary\n"
+	if err := os.WriteFile(filepath.Join(dir, "Chart.yaml"), []byte(chart), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	values := "primary:\n  podSecurityContext:\n    runAsNonRoot: true\n"
+	if err := os.WriteFile(filepath.Join(dir, "values.yaml"), []byte(values), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, findings, lines := judge(t, restricted(t), dir, Options{})
+	inParent := 0
+	for i, f := range findings {
+		if strings.Contains(f.File, "primary") {
+			t.Errorf("%s: points at a folder that does not exist", lines[i])
+		}
+		if f.File == filepath.Join(dir, "values.yaml") && f.Line == 2 {
+			inParent++
+		}
+	}
+	if inParent == 0 {
+		t.Errorf("no finding at the parent's primary.podSecurityContext:\n%s", strings.Join(lines, "\n"))
+	}
+}
