@@ -1,6 +1,8 @@
 package lint
 
 import (
+	"strings"
+
 	"github.com/secctx-lint/secctx-lint/source"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -118,10 +120,31 @@ func relocateOne(f *Finding, doc *source.Document, at keyValue) {
 	}
 	changes, target, note := rerootChanges(doc, f.Changes)
 	if note != "" {
+		if doc.Rendered != nil && doc.Rendered.Kind == "helm" {
+			// A template line is named; say what to write under it.
+			note += "; the fields: " + describeChanges(f.Changes)
+		}
 		f.dropChanges(note)
 		return
 	}
 	f.Changes, f.Doc = changes, target
+}
+
+// describeChanges says what changes write, as "a.b: v, c: [1, 2]".
+func describeChanges(changes []Change) string {
+	parts := make([]string, 0, len(changes))
+	for _, ch := range changes {
+		v := ch.Value.Value
+		if ch.Value.Kind == yaml.SequenceNode {
+			items := make([]string, len(ch.Value.Content))
+			for i, it := range ch.Value.Content {
+				items[i] = it.Value
+			}
+			v = "[" + strings.Join(items, ", ") + "]"
+		}
+		parts = append(parts, strings.Join(ch.Path, ".")+": "+v)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // dropChanges makes a finding unfixable with the reason.

@@ -469,7 +469,7 @@ func (res *resolver) templatePos(seg *segment, n *yaml.Node) (source.Origin, boo
 	case !t.literal[i]:
 		o.Note = fmt.Sprintf("%s:%d prints this with a template expression; the fixer edits values files and plain template lines only", p, i+1)
 	default:
-		o.Note = fmt.Sprintf("add the fields in %s under line %d by hand: that part of the template holds template expressions or conditions", p, i+1)
+		o.Note = fmt.Sprintf("%s:%d starts template text with expressions or conditions, which the fixer does not edit: add the fields under that line by hand", p, i+1)
 	}
 	return o, true
 }
