@@ -242,16 +242,18 @@ func (c *checker) mapping(m *yaml.Node, s *schema, path string) {
 			c.value(e.key, e.value, s.fields[p.Suggest[0]], joinPath(path, p.Suggest[0]), e.merged)
 		}
 	}
-	// Two unknown keys closest to the same field: which one is meant is a
-	// guess, so neither is renamed.
+	// Two unknown keys of this map closest to the same field: which one is
+	// meant is a guess, so neither is renamed. (c.out[first:] also holds
+	// the problems of the maps below this one, whose keys are not rivals:
+	// the same typo in two containers is two renames.)
 	targets := map[string]int{}
 	for _, p := range c.out[first:] {
-		if p.Rename != "" {
+		if p.Rename != "" && p.Parent == m {
 			targets[p.Rename]++
 		}
 	}
 	for i := first; i < len(c.out); i++ {
-		if r := c.out[i].Rename; r != "" && targets[r] > 1 {
+		if r := c.out[i].Rename; r != "" && c.out[i].Parent == m && targets[r] > 1 {
 			c.out[i].Rename = ""
 		}
 	}

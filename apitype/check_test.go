@@ -134,6 +134,8 @@ func TestCheckMessagesAndFixes(t *testing.T) {
 		{"containers: [{name: a, securityContext: {runAsUser: 1, runAsUsr: 2}}]", "spec.containers[0].securityContext.runAsUsr", `did you mean "runAsUser"?`, "", ""},
 		// two typos of one field: neither is renamed
 		{"containers: [{name: a, securityContext: {runAsUsr: 1, runasuser: 2}}]", "spec.containers[0].securityContext.runAsUsr", "", "", ""},
+		// the same typo in two containers: each one has one meaning
+		{"containers: [{name: a, securityContext: {runAsUsr: 1}}, {name: b, securityContext: {runAsUsr: 2}}]", "spec.containers[0].securityContext.runAsUsr", `did you mean "runAsUser"?`, "runAsUser", ""},
 		{`containers: [{name: a, securityContext: {runAsUser: "1000"}}]`, "spec.containers[0].securityContext.runAsUser", `runAsUser must be an integer (int64), not a string ("1000")`, "", "1000"},
 		{`containers: [{name: a, securityContext: {privileged: "true"}}]`, "spec.containers[0].securityContext.privileged", "must be a boolean", "", "true"},
 		// "0777" would be 511 read plain: not one meaning
