@@ -187,6 +187,7 @@ func (e *Engine) document(doc *source.Document, automountOff map[string]bool, su
 		}
 		pod.windowsFixes((*out)[from:])
 		e.invalidFields(pod, out, owners)
+		pod.escalationClashes(out, owners)
 		if sup != nil {
 			sup.pod(pod)
 			*out = sup.filter(pod, *out, from, *owners)

@@ -32,6 +32,7 @@ type Pod struct {
 	ServiceAccountAutomountOff bool
 
 	firstLine, lastLine int // of Object, computed once by lines()
+	fixed               *fixedView
 }
 
 // lines gives the first and last line of the workload object.

@@ -62,10 +62,14 @@ func (r *escalation) check(p *Pod, rep *reporter) {
 		}
 		vio := violation{container: ct, key: k, value: v, field: field, certainty: certainty,
 			msg: fmt.Sprintf("Privilege escalation container is not allowed: %s (allowPrivilegeEscalation is not set to false%s)", ct.Name, why)}
+		// Read as the fixed file holds them: a privileged: "true" that
+		// the invalid-field fix unquotes is privileged.
+		fv := p.asFixed()
+		var used []int
 		switch {
-		case isTrue(source.Get(ct.SC, "privileged")):
+		case fv.privileged(ct, &used):
 			vio.fixNote = "the container is privileged: the API server rejects allowPrivilegeEscalation: false next to privileged: true"
-		case addsSysAdmin(ct):
+		case fv.sysAdmin(ct, &used):
 			vio.fixNote = "the container adds CAP_SYS_ADMIN: the API server rejects allowPrivilegeEscalation: false with it"
 		default:
 			if o := sharedWithPrivileged(p, ct); o != nil {
@@ -87,7 +91,7 @@ func sharedWithPrivileged(p *Pod, ct *Container) *Container {
 		target = source.Resolve(ct.Node)
 	}
 	for _, o := range p.Containers {
-		if o == ct || !(isTrue(source.Get(o.SC, "privileged")) || addsSysAdmin(o)) {
+		if o == ct || !p.asFixed().escalationForbidden(o) {
 			continue
 		}
 		if reaches(o.Node, target, 0) {

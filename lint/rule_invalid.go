@@ -1,10 +1,12 @@
 package lint
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/secctx-lint/secctx-lint/apitype"
 	"github.com/secctx-lint/secctx-lint/policy"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // invalid-field: what the API server refuses before any admission webhook,
@@ -24,24 +26,13 @@ const InvalidFieldTitle = "Kubernetes API: the pod template's fields and types"
 
 // invalidFields reports the pod's API-type problems.
 func (e *Engine) invalidFields(p *Pod, out *[]Finding, owners *[]*Container) {
-	var probs []apitype.Problem
-	if p.Meta != nil {
-		probs = apitype.Check(p.Meta, apitype.ObjectMeta, strings.TrimSuffix(p.SpecPath, "spec")+"metadata")
-	}
-	probs = append(probs, apitype.Check(p.Spec, apitype.PodSpec, p.SpecPath)...)
-	for _, pr := range probs {
-		f := Finding{
-			Rule: RuleInvalidField, Policy: InvalidFieldTitle, Effect: policy.Deny,
-			Level: LevelError, Certainty: Certain, File: p.Doc.File.Path,
-			Kind: p.Kind, Namespace: p.Namespace, Name: p.Name,
-			Field: pr.Field, Message: pr.Msg, Doc: p.Doc,
-		}
+	fv := p.asFixed()
+	for i, pr := range fv.probs {
 		ct := p.containerOf(pr.Field)
-		if ct != nil {
-			f.Container = ct.Name
-		}
-		f.Line, f.Column, f.EndLine, f.EndColumn = span(pr.Key, pr.Value)
+		f := p.invalidFinding(ct, pr.Key, pr.Value, pr.Field, pr.Msg)
 		switch {
+		case fv.withheld[i] != "":
+			f.FixNote = fv.withheld[i]
 		case pr.Rename != "":
 			f.Changes = []Change{{Map: pr.Parent, Token: pr.Key, Text: pr.Rename}}
 		case pr.Plain != "":
@@ -55,6 +46,54 @@ func (e *Engine) invalidFields(p *Pod, out *[]Finding, owners *[]*Container) {
 			*owners = append(*owners, ct)
 		}
 	}
+}
+
+// escalationClashes reports the containers that say
+// allowPrivilegeEscalation: false beside privileged: true or an added
+// CAP_SYS_ADMIN: well typed, but the API server's validation refuses the
+// pair (ValidateSecurityContext), so the object is never created. The
+// fixer never writes such a pair (fixedView); one written by hand is the
+// author's to resolve.
+func (p *Pod) escalationClashes(out *[]Finding, owners *[]*Container) {
+	for _, ct := range p.Containers {
+		if clash, _, _ := written.escalationClash(ct); !clash {
+			continue
+		}
+		// The API server's own words, one error per cause.
+		var with, says []string
+		var u []int
+		if written.privileged(ct, &u) {
+			with = append(with, "privileged: true")
+			says = append(says, "cannot set `allowPrivilegeEscalation` to false and `privileged` to true")
+		}
+		if written.sysAdmin(ct, &u) {
+			with = append(with, "capabilities.add CAP_SYS_ADMIN")
+			says = append(says, "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN")
+		}
+		k, v, field := containerField(p, ct, "allowPrivilegeEscalation")
+		f := p.invalidFinding(ct, k, v, field, fmt.Sprintf("allowPrivilegeEscalation: false beside %s; the API server refuses the object (%q)", strings.Join(with, " and "), strings.Join(says, "; ")))
+		f.FixNote = "decide what the container needs: remove allowPrivilegeEscalation: false (it cannot hold for a privileged container), or " + strings.Join(with, " and ")
+		*out = append(*out, f)
+		if owners != nil {
+			*owners = append(*owners, ct)
+		}
+	}
+}
+
+// invalidFinding is a finding of the API server's refusal at key (and
+// value), in container ct (nil: pod level).
+func (p *Pod) invalidFinding(ct *Container, key, value *yaml.Node, field, msg string) Finding {
+	f := Finding{
+		Rule: RuleInvalidField, Policy: InvalidFieldTitle, Effect: policy.Deny,
+		Level: LevelError, Certainty: Certain, File: p.Doc.File.Path,
+		Kind: p.Kind, Namespace: p.Namespace, Name: p.Name,
+		Field: field, Message: msg, Doc: p.Doc,
+	}
+	if ct != nil {
+		f.Container = ct.Name
+	}
+	f.Line, f.Column, f.EndLine, f.EndColumn = span(key, value)
+	return f
 }
 
 // invalidFixNote says why the fixer leaves a problem alone.

@@ -213,11 +213,12 @@ func (u *users) checkUser(p *Pod, ct *Container, rep *reporter) {
 }
 
 // someContainerRunsAsRoot: a container sets runAsUser: 0 itself and would
-// inherit a pod-level runAsNonRoot.
+// inherit a pod-level runAsNonRoot, read as the fixed file holds it (a
+// runAsUser: "0" that the invalid-field fix unquotes is root).
 func someContainerRunsAsRoot(p *Pod) bool {
+	fv := p.asFixed()
 	for _, ct := range p.Containers {
-		uid, ok := source.Int(source.Get(ct.SC, "runAsUser"))
-		if _, own := source.Lookup(ct.SC, "runAsNonRoot"); ok && uid == 0 && own == nil {
+		if fv.runsAsRoot(ct) {
 			return true
 		}
 	}

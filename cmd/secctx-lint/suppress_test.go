@@ -8,14 +8,17 @@ import (
 )
 
 // goodPod with a privileged container, silenced by a comment with reason.
+// A privileged container can always escalate (the API server refuses
+// allowPrivilegeEscalation: false beside privileged: true), so both
+// findings are silenced.
 var suppressedPod = strings.Replace(goodPod, "securityContext: {allowPrivilegeEscalation: false}",
-	"securityContext: {allowPrivilegeEscalation: false, privileged: true}   # secctx-lint:ignore privileged-containers: needs /dev/fuse", 1)
+	"securityContext: {allowPrivilegeEscalation: true, privileged: true}   # secctx-lint:ignore privileged-containers, privilege-escalation: needs /dev/fuse", 1)
 
 func TestSuppressedFindingDoesNotFail(t *testing.T) {
 	dir := t.TempDir()
 	p := write(t, dir, "pod.yaml", suppressedPod)
 	code, out, errs := runCLI(t, "", p)
-	if code != exitOK || !strings.Contains(out, "0 errors, 0 warnings, 0 notices, 1 suppressed in 1 workload") {
+	if code != exitOK || !strings.Contains(out, "0 errors, 0 warnings, 0 notices, 2 suppressed in 1 workload") {
 		t.Errorf("exit %d, want 0 with 1 suppressed:\n%s%s", code, out, errs)
 	}
 	code, out, _ = runCLI(t, "", "--format", "json", p)
@@ -26,7 +29,7 @@ func TestSuppressedFindingDoesNotFail(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatal(err)
 	}
-	if code != exitOK || got.Summary.Suppressed != 1 || got.Summary.Findings != 0 || len(got.Findings) != 0 {
+	if code != exitOK || got.Summary.Suppressed != 2 || got.Summary.Findings != 0 || len(got.Findings) != 0 {
 		t.Errorf("json: exit %d, %+v", code, got)
 	}
 	// The control: without the comment the same pod fails.
@@ -48,8 +51,8 @@ func TestSuppressionProblemsAreWarnings(t *testing.T) {
 	dir := t.TempDir()
 	noReason := write(t, dir, "no-reason.yaml", strings.Replace(suppressedPod, ": needs /dev/fuse", "", 1))
 	code, out, _ := runCLI(t, "", noReason)
-	if code != exitFindings || !strings.Contains(out, "warning ignore-without-reason: the suppression of privileged-containers has no reason") ||
-		!strings.Contains(out, "1 suppressed") {
+	if code != exitFindings || !strings.Contains(out, "warning ignore-without-reason: the suppression of privileged-containers, privilege-escalation has no reason") ||
+		!strings.Contains(out, "2 suppressed") {
 		t.Errorf("no reason: exit %d\n%s", code, out)
 	}
 	if code, out, _ := runCLI(t, "", "--fail-on", "error", noReason); code != exitOK {
