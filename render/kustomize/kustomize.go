@@ -433,7 +433,7 @@ func (b *builder) applyPatch(mp *mapper, root *yaml.Node, p located, kind string
 			if p.target != nil && !p.target.matches(kind, names, ns, labels) {
 				continue
 			}
-			b.jsonOps(mp, root, pd, display)
+			b.jsonOps(mp, root, pd, of, display)
 			continue
 		}
 		sel := p.target
@@ -536,8 +536,10 @@ func inlineOffset(f *source.File, n *yaml.Node) (int, int) {
 }
 
 // jsonOps marks what each operation of a JSON 6902 patch wrote as coming
-// from the patch, which the fixer does not edit.
-func (b *builder) jsonOps(mp *mapper, root, ops *yaml.Node, display string) {
+// from the patch, which the fixer does not edit. Positions come from of, which
+// knows where the patch's text sits (an inline patch is a block scalar of the
+// kustomization: its nodes' own lines count from the scalar's first line).
+func (b *builder) jsonOps(mp *mapper, root, ops *yaml.Node, of originOf, display string) {
 	for _, op := range source.Items(ops) {
 		kind, _ := source.Str(source.Get(op, "op"))
 		path, _ := source.Str(source.Get(op, "path"))
@@ -548,8 +550,9 @@ func (b *builder) jsonOps(mp *mapper, root, ops *yaml.Node, display string) {
 		if v := source.Get(op, "value"); v != nil {
 			at = v
 		}
-		o := source.Origin{Path: display, Line: at.Line, Column: at.Column,
-			Note: fmt.Sprintf("%s is set by a JSON 6902 patch (%s:%d, %s %s), which the fixer does not edit; add the fields to that operation's value by hand", path, display, op.Line, kind, path)}
+		pos, opPos := of(at), of(op)
+		o := source.Origin{Path: pos.Path, Line: pos.Line, Column: pos.Column,
+			Note: fmt.Sprintf("%s is set by a JSON 6902 patch (%s:%d, %s %s), which the fixer does not edit; add the fields to that operation's value by hand", path, display, opPos.Line, kind, path)}
 		key, value := pointer(root, path)
 		if key != nil {
 			mp.m[key] = o

@@ -253,3 +253,44 @@ func TestSuppressionCommentsInOrigins(t *testing.T) {
 		}
 	}
 }
+
+// An inline JSON 6902 patch's values are reported at their place in the
+// kustomization file, not at their line and column inside the block scalar
+// (which named the `resources:` line), and they stay not editable.
+func TestInlineJSONPatchPositions(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"base/kustomization.yaml": "resources:\n- pod.yaml\n",
+		"base/pod.yaml":           pod,
+		"ov/kustomization.yaml": `namespace: prod
+resources:
+- ../base
+patches:
+- target: {kind: Pod}
+  patch: |-
+    - op: add
+      path: /spec/hostNetwork
+      value: true
+`,
+	})
+	rd := New(".", source.DefaultLimits).Build(filepath.Join(dir, "ov"))
+	if len(rd.Errors) > 0 {
+		t.Fatal(rd.Errors)
+	}
+	findings, _ := restrictedEngine(t).File(rd.File)
+	seen := false
+	for _, f := range findings {
+		if f.Rule != "host-network-ports" || f.Field != "spec.hostNetwork" {
+			continue
+		}
+		seen = true
+		if !strings.HasSuffix(filepath.ToSlash(f.File), "/ov/kustomization.yaml") || f.Line != 9 || f.Column != 14 {
+			t.Errorf("hostNetwork from the inline patch at %s:%d:%d, want ov/kustomization.yaml:9:14", f.File, f.Line, f.Column)
+		}
+		if f.Fixable {
+			t.Errorf("a field an inline patch sets is fixable")
+		}
+	}
+	if !seen {
+		t.Fatalf("no host-network-ports finding for spec.hostNetwork among %d findings", len(findings))
+	}
+}
