@@ -1,7 +1,9 @@
 package config
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/secctx-lint/secctx-lint/source"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -39,7 +41,7 @@ func (p *parser) charts(e entry) {
 		if filepath.IsAbs(s) {
 			return s
 		}
-		return filepath.Join(base, s)
+		return underWorkingFolder(filepath.Join(base, s))
 	}
 	if e.val.Kind != yaml.SequenceNode && !source.IsNull(e.val) {
 		p.fail(e.val, "charts must be a list of charts ({path: FOLDER, valueSets: [...]}), not %s", source.Describe(e.val))
@@ -97,4 +99,24 @@ func (p *parser) charts(e entry) {
 		}
 		p.cfg.Charts = append(p.cfg.Charts, c)
 	}
+}
+
+// underWorkingFolder spells a path below the working folder relative to it,
+// as the walk and --helm-values spell paths: a configuration found by Find
+// has an absolute path, and what is joined to it would otherwise reach
+// findings, renderedFrom, SARIF and diff headers as an absolute path.
+// Paths outside the working folder stay as they are.
+func underWorkingFolder(p string) string {
+	if !filepath.IsAbs(p) {
+		return p
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	r, err := filepath.Rel(wd, p)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return p
+	}
+	return r
 }

@@ -56,3 +56,25 @@ func TestChartErrors(t *testing.T) {
 		}
 	}
 }
+
+// A configuration found by Find has an absolute path; the charts and
+// values files under the working folder are still spelled relative to it,
+// as the walk and --helm-values spell paths, so findings, renderedFrom,
+// SARIF and diff headers do not carry absolute paths (a review found
+// /tmp/.../values-prod.yaml in all of them).
+func TestChartPathsRelativeToWorkingFolder(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	src := "charts:\n  - path: web\n    valueSets:\n      - {name: prod, values: [web/values-prod.yaml, /abs/values.yaml]}\n"
+	cfg, errs := Parse(filepath.Join(dir, ".secctx-lint.yaml"), []byte(src))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	c := cfg.Charts[0]
+	if c.Path != "web" {
+		t.Errorf("chart path %q, want web", c.Path)
+	}
+	if want := []string{filepath.Join("web", "values-prod.yaml"), "/abs/values.yaml"}; !reflect.DeepEqual(c.ValueSets[0].Values, want) {
+		t.Errorf("values %q, want %q", c.ValueSets[0].Values, want)
+	}
+}
