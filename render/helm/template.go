@@ -171,12 +171,18 @@ func align(t *tmplLines, out []string) []int {
 			}
 		}
 	}
-	// Lines an action printed: the first printing action after the plain
-	// line before them (and before the next plain line).
-	prev := -1
+	// Lines an action printed, between the plain lines around them: the
+	// printing line whose plain text before its action starts the output
+	// line (`hostPID: {{ .Values.hostPID }}` printed "hostPID: true"); else
+	// the first line that is only an action (a toYaml), from the one the
+	// line before took on, so that a block's lines stay with it; else the
+	// first printing line. Searching from the plain line before in order
+	// alone would hand the line to an action in a block the values turned
+	// off, or to a sibling key's action on the line above.
+	prev, last := -1, -1
 	for j := 0; j < m; j++ {
 		if match[j] >= 0 {
-			prev = match[j]
+			prev, last = match[j], match[j]
 			continue
 		}
 		next := n
@@ -186,17 +192,47 @@ func align(t *tmplLines, out []string) []int {
 				break
 			}
 		}
+		from := max(prev+1, last)
 		at := -1
-		for i := prev + 1; i < next; i++ {
+		for i := from; i < next && at < 0; i++ {
+			if t.prints[i] && t.prefixStarts(i, out[j]) {
+				at = i
+			}
+		}
+		for i := from; i < next && at < 0; i++ {
+			if t.prints[i] && t.prefix(i) == "" {
+				at = i
+			}
+		}
+		for i := prev + 1; i < next && at < 0; i++ {
 			if t.prints[i] {
 				at = i
-				break
 			}
 		}
 		if at < 0 {
 			at = max(prev, 0)
 		}
-		match[j] = at
+		match[j], last = at, at
 	}
 	return match
+}
+
+// prefix is the plain text of template line i before its first action,
+// without trailing blanks ("" for a line that starts with an action).
+func (t *tmplLines) prefix(i int) string {
+	if t.firstAction[i] <= 0 {
+		return ""
+	}
+	p := strings.TrimRight(t.text[i][:t.firstAction[i]], " \t")
+	if strings.TrimSpace(p) == "" {
+		return ""
+	}
+	return p
+}
+
+// prefixStarts: template line i has plain text before its action and the
+// output line starts with it.
+func (t *tmplLines) prefixStarts(i int, out string) bool {
+	p := t.prefix(i)
+	return p != "" && strings.HasPrefix(out, p)
 }
