@@ -281,15 +281,7 @@ func suppressInOrigins(out []Finding, st *Stats) []Finding {
 		if ct := containerIn(f.Doc.Root, f.Container); ct != nil && ct.Line != f.Line {
 			candidates = append(candidates[:len(candidates):len(candidates)], sup.byTarget[ct.Line]...)
 		}
-		silenced := false
-		for _, d := range candidates {
-			for _, e := range d.entries {
-				if e.covers(f.Rule) {
-					e.used, silenced = true, true
-				}
-			}
-		}
-		if silenced {
+		if silences(candidates, f.Rule) {
 			st.Suppressed++
 			continue
 		}

@@ -434,15 +434,7 @@ func (s *suppressor) filter(p *Pod, found []Finding, from int, owners []*Contain
 		if p.Object.Line != f.Line {
 			candidates = append(candidates, s.byTarget[p.Object.Line]...)
 		}
-		silenced := false
-		for _, d := range candidates {
-			for _, e := range d.entries {
-				if e.covers(f.Rule) {
-					e.used, silenced = true, true
-				}
-			}
-		}
-		if silenced {
+		if silences(candidates, f.Rule) {
 			s.suppressed++
 			continue
 		}
@@ -622,4 +614,19 @@ func blockSpan(li *source.LineIndex, n *yaml.Node) [2]int {
 		}
 	}
 	return [2]int{li.LineStart(first), li.LineStart(end)}
+}
+
+// silences reports whether any of the directives covers rule, and marks
+// every entry that does as used (for --report-unused-ignores): all of
+// them, not only the first, so that none is reported unused.
+func silences(directives []*directive, rule string) bool {
+	silenced := false
+	for _, d := range directives {
+		for _, e := range d.entries {
+			if e.covers(rule) {
+				e.used, silenced = true, true
+			}
+		}
+	}
+	return silenced
 }

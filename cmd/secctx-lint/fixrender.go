@@ -118,13 +118,7 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 				run.Errors = append(run.Errors, e)
 			}
 		}
-		if rd.File == nil {
-			continue
-		}
-		cfg.filter.AddRender(rd, engine.DefaultNamespace())
-		fs, st := engine.File(rd.File)
-		run.AddFile(rd.File, st, nil, cfg.keep(fs))
-		addOriginLines(run, rd)
+		judgeRender(cfg, engine, rd, run)
 	}
 	return fields, changed
 }

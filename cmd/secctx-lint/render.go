@@ -52,14 +52,20 @@ func walkAndRender(cfg *config, paths []string, lim source.Limits, stderr io.Wri
 // origin files already (lint relocates them).
 func judgeRenders(cfg *config, engine *lint.Engine, stage *render.Result, run *report.Run) {
 	for _, rd := range stage.Renders {
-		if rd.File == nil {
-			continue
-		}
-		cfg.filter.AddRender(rd, engine.DefaultNamespace())
-		fs, st := engine.File(rd.File)
-		run.AddFile(rd.File, st, nil, cfg.keep(fs))
-		addOriginLines(run, rd)
+		judgeRender(cfg, engine, rd, run)
 	}
+}
+
+// judgeRender judges one build, first or again after --fix (a build that
+// failed has no File: its errors are reported already).
+func judgeRender(cfg *config, engine *lint.Engine, rd *source.Render, run *report.Run) {
+	if rd.File == nil {
+		return
+	}
+	cfg.filter.AddRender(rd, engine.DefaultNamespace())
+	fs, st := engine.File(rd.File)
+	run.AddFile(rd.File, st, nil, cfg.keep(fs))
+	addOriginLines(run, rd)
 }
 
 // addOriginLines gives the reports the lines of every origin file a build

@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/secctx-lint/secctx-lint/internal/linttest"
 	"github.com/secctx-lint/secctx-lint/lint"
-	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/source"
 )
 
@@ -52,19 +52,7 @@ func TestBuildEqualsKubectl(t *testing.T) {
 	}
 }
 
-func restrictedEngine(tb testing.TB) *lint.Engine {
-	in, _ := policy.Builtin("restricted")
-	cs, err := (&policy.Assignment{Initiative: in, Effect: policy.Audit,
-		Match: policy.Match{ExcludedNamespaces: policy.DefaultExcludedNamespaces}}).Constraints()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	e, err := lint.New(cs, lint.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return e
-}
+func restrictedEngine(tb testing.TB) *lint.Engine { return linttest.Restricted(tb) }
 
 // wantRE reads expectations written beside the lines of the tree's files:
 //
