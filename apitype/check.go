@@ -158,13 +158,8 @@ func entries(m *yaml.Node) []entry {
 			out = append(out, entry{key: k, value: m.Content[i+1], name: name, merged: merged})
 		}
 		for _, mv := range merges {
-			mv = source.Resolve(mv)
-			srcs := []*yaml.Node{mv}
-			if mv != nil && mv.Kind == yaml.SequenceNode {
-				srcs = mv.Content
-			}
-			for _, s := range srcs {
-				walk(source.Resolve(s), true, depth+1)
+			for _, s := range source.MergeSources(mv) {
+				walk(s, true, depth+1)
 			}
 		}
 	}

@@ -331,12 +331,7 @@ func physLookup(m *yaml.Node, key string, depth int) (owner, k, v *yaml.Node) {
 		}
 	}
 	for _, mv := range merges {
-		mv = source.Resolve(mv)
-		srcs := []*yaml.Node{mv}
-		if mv != nil && mv.Kind == yaml.SequenceNode {
-			srcs = mv.Content
-		}
-		for _, s := range srcs {
+		for _, s := range source.MergeSources(mv) {
 			if o, k, v := physLookup(s, key, depth+1); k != nil {
 				return o, k, v
 			}

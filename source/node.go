@@ -41,18 +41,28 @@ func lookup(m *yaml.Node, key string, depth int) (k, v *yaml.Node) {
 		}
 	}
 	for _, mv := range merges {
-		mv = Resolve(mv)
-		sources := []*yaml.Node{mv}
-		if mv != nil && mv.Kind == yaml.SequenceNode {
-			sources = mv.Content
-		}
-		for _, s := range sources {
-			if k, v := lookup(Resolve(s), key, depth+1); k != nil {
+		for _, s := range MergeSources(mv) {
+			if k, v := lookup(s, key, depth+1); k != nil {
 				return k, v
 			}
 		}
 	}
 	return nil, nil
+}
+
+// MergeSources are the maps the value of a merge key (`<<`) names, in the
+// order they merge: the value itself (`<<: *a`) or the items of a sequence
+// (`<<: [*a, *b]`), each with its alias resolved.
+func MergeSources(v *yaml.Node) []*yaml.Node {
+	v = Resolve(v)
+	if v == nil || v.Kind != yaml.SequenceNode {
+		return []*yaml.Node{v}
+	}
+	out := make([]*yaml.Node, len(v.Content))
+	for i, s := range v.Content {
+		out[i] = Resolve(s)
+	}
+	return out
 }
 
 // Get is Lookup without the key node.
