@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secctx-lint/secctx-lint/internal/gittest"
+	"github.com/secctx-lint/secctx-lint/internal/linttest"
 	"github.com/secctx-lint/secctx-lint/lint"
-	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/render/helm"
 	"github.com/secctx-lint/secctx-lint/render/kustomize"
 	"github.com/secctx-lint/secctx-lint/source"
@@ -40,23 +41,8 @@ spec:
       privileged: true
 `
 
-func engine(t *testing.T) *lint.Engine {
-	t.Helper()
-	in, err := policy.Builtin("restricted")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &policy.Assignment{Initiative: in, Effect: policy.Audit, Match: policy.Match{ExcludedNamespaces: in.DefaultExcludedNamespaces()}}
-	cs, err := a.Constraints()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := lint.New(cs, lint.Options{DefaultNamespace: "default"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
+// engine is the restricted initiative as the CLI assigns it by default.
+func engine(t *testing.T) *lint.Engine { return linttest.Restricted(t) }
 
 // lintAll lints the .yaml files of dir.
 func lintAll(t *testing.T, dir string) []lint.Finding {
@@ -84,17 +70,7 @@ func repo(t *testing.T, files map[string]string) (string, string) {
 		t.Skip("no git")
 	}
 	dir := t.TempDir()
-	run := func(args ...string) string {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t",
-			"GIT_COMMITTER_EMAIL=t@t", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
+	run := gittest.In(t, dir)
 	run("init", "-q")
 	for name, content := range files {
 		write(t, dir, name, content)

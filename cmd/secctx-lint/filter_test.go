@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/secctx-lint/secctx-lint/filter"
+	"github.com/secctx-lint/secctx-lint/internal/gittest"
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/report"
 )
@@ -19,7 +20,7 @@ func TestOnlyNewCLI(t *testing.T) {
 		t.Skip("no git")
 	}
 	dir := t.TempDir()
-	git := gitIn(t, dir)
+	git := gittest.In(t, dir)
 	git("init", "-q")
 	write(t, dir, "deploy/old.yaml", badPod)
 	git("add", "-A")
@@ -76,23 +77,6 @@ func TestOnlyNewCLI(t *testing.T) {
 	}
 }
 
-// gitIn runs git in dir with no user configuration, failing the test on
-// an error, and returns its output.
-func gitIn(t *testing.T, dir string) func(args ...string) string {
-	return func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t",
-			"GIT_COMMITTER_EMAIL=t@t", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-}
-
 // TestOnlyNewCLIOverlay is review 1's item 3 through the command line: an
 // overlay moved out of kube-system changes no line a finding points at,
 // and its findings are new all the same.
@@ -101,7 +85,7 @@ func TestOnlyNewCLIOverlay(t *testing.T) {
 		t.Skip("no git")
 	}
 	dir := t.TempDir()
-	git := gitIn(t, dir)
+	git := gittest.In(t, dir)
 	git("init", "-q")
 	write(t, dir, "base/kustomization.yaml", "resources:\n- pod.yaml\n")
 	write(t, dir, "base/pod.yaml", badPod)
