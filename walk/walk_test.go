@@ -5,23 +5,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secctx-lint/secctx-lint/internal/filetest"
 )
 
 // tree writes files (name -> content) below a new temporary folder.
-func tree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
+func tree(t *testing.T, files map[string]string) string { return filetest.Tree(t, files) }
 
 func rel(dir string, res *Result) []string {
 	var got []string

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/secctx-lint/secctx-lint/internal/filetest"
 	"github.com/secctx-lint/secctx-lint/source"
 )
 
@@ -27,11 +28,11 @@ func overlays(tb testing.TB, n int) (string, []string) {
 	t, ok := tb.(*testing.T)
 	var root string
 	if ok {
-		root = writeTree(t, files)
+		root = filetest.Tree(t, files)
 	} else {
 		b := tb.(*testing.B)
 		root = b.TempDir()
-		writeFiles(b, root, files)
+		filetest.Write(b, root, files)
 	}
 	for i := range dirs {
 		dirs[i] = filepath.Join(root, dirs[i])

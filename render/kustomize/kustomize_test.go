@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/secctx-lint/secctx-lint/internal/filetest"
 	"github.com/secctx-lint/secctx-lint/internal/linttest"
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/source"
@@ -139,33 +140,13 @@ func TestFindingsBesideLines(t *testing.T) {
 	}
 }
 
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	writeFiles(t, dir, files)
-	return dir
-}
-
-func writeFiles(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: x\n"
 
 // A kustomization that does not build is an input error naming the
 // kustomization and the cause, at the line of the entry when the cause is
 // one; the other kustomizations still build.
 func TestBadKustomizations(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := filetest.Tree(t, map[string]string{
 		"missing/kustomization.yaml":  "resources:\n  - pod.yaml\n  - nope.yaml\n",
 		"missing/pod.yaml":            pod,
 		"cycle/a/kustomization.yaml":  "resources:\n  - ../b\n",
@@ -217,7 +198,7 @@ func TestBadKustomizations(t *testing.T) {
 // Kustomize drops comments, so a `# secctx-lint:ignore` beside a line of
 // the base is read in the base: it silences that finding in every overlay.
 func TestSuppressionCommentsInOrigins(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := filetest.Tree(t, map[string]string{
 		"base/kustomization.yaml": "resources: [pod.yaml]\n",
 		"base/pod.yaml":           "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  # secctx-lint:ignore seccomp: the node's default profile applies\n  - name: app\n    image: x\n",
 		"a/kustomization.yaml":    "namespace: a\nresources: [../base]\n",
@@ -246,7 +227,7 @@ func TestSuppressionCommentsInOrigins(t *testing.T) {
 // kustomization file, not at their line and column inside the block scalar
 // (which named the `resources:` line), and they stay not editable.
 func TestInlineJSONPatchPositions(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := filetest.Tree(t, map[string]string{
 		"base/kustomization.yaml": "resources:\n- pod.yaml\n",
 		"base/pod.yaml":           pod,
 		"ov/kustomization.yaml": `namespace: prod
