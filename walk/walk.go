@@ -89,13 +89,16 @@ type Chart struct {
 // named explicitly is always read, whatever ignore rules or excludes say;
 // inside a folder they decide.
 func Walk(args []string, opt Options) *Result {
-	w := &walker{opt: opt, res: &Result{}, seen: map[string]int{}, repos: map[string]*repo{}, byRoot: map[string]*repo{}}
+	w := &walker{opt: opt, res: &Result{}, seen: map[string]int{}, repos: map[string]*repo{}, byRoot: map[string]*repo{}, realDirs: map[string]string{}}
+	// Once per walk: filepath.Abs asks the system for the working folder
+	// (two stats) on every call, and a walk asks for each file.
+	w.cwd, _ = os.Getwd()
 	for _, e := range opt.Exclude {
 		dir := e.Dir
 		if dir == "" {
 			dir = "."
 		}
-		if abs, err := filepath.Abs(dir); err == nil {
+		if abs, err := w.abs(dir); err == nil {
 			dir = abs
 		}
 		w.excludes = append(w.excludes, Exclude{Glob: cleanGlob(e.Glob), Dir: dir})
@@ -123,6 +126,40 @@ type walker struct {
 	seen     map[string]int   // input index by resolved path
 	repos    map[string]*repo // by the absolute folder asked about; nil: not in a work tree
 	byRoot   map[string]*repo // one per work tree, so each ignore file is read once
+	cwd      string           // the working folder; "" if it could not be read
+	realDirs map[string]string
+}
+
+// abs is filepath.Abs against the working folder read once.
+func (w *walker) abs(p string) (string, error) {
+	if filepath.IsAbs(p) || w.cwd == "" {
+		return filepath.Abs(p)
+	}
+	return filepath.Join(w.cwd, p), nil
+}
+
+// resolved is the absolute path p stands for, symlinks followed: the key
+// that tells a file reached twice. A walked file that is not a symlink is
+// its folder's resolved path plus its name, and folders are resolved once:
+// resolving every file alone costs a stat per path element.
+func (w *walker) resolved(p string, plainFile bool) string {
+	if plainFile {
+		dir := filepath.Dir(p)
+		real, ok := w.realDirs[dir]
+		if !ok {
+			real = w.resolved(dir, false)
+			w.realDirs[dir] = real
+		}
+		return filepath.Join(real, filepath.Base(p))
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return p
+	}
+	if abs, err := w.abs(real); err == nil {
+		return abs
+	}
+	return real
 }
 
 // repoOf returns the git work tree holding the absolute folder dir.
@@ -143,14 +180,10 @@ func (w *walker) repoOf(dir string) *repo {
 }
 
 // add records one file to read; a file reached twice (named twice, or
-// through a symlink) is read once.
-func (w *walker) add(p string, walked bool) {
-	key := p
-	if real, err := filepath.EvalSymlinks(p); err == nil {
-		if abs, err := filepath.Abs(real); err == nil {
-			key = abs
-		}
-	}
+// through a symlink) is read once. plainFile: p was found walking a
+// folder and is not a symlink itself.
+func (w *walker) add(p string, walked, plainFile bool) {
+	key := w.resolved(p, plainFile)
 	if i, ok := w.seen[key]; ok {
 		// Named as well as walked: named wins (it is always read).
 		w.res.Inputs[i].Walked = w.res.Inputs[i].Walked && walked
@@ -166,7 +199,7 @@ func (w *walker) errorf(path, msg string) {
 
 func (w *walker) arg(arg string) {
 	if arg == "-" {
-		w.add("-", false)
+		w.add("-", false, false)
 		return
 	}
 	info, err := os.Stat(arg)
@@ -183,7 +216,7 @@ func (w *walker) arg(arg string) {
 			w.kustomization(filepath.Dir(arg), filepath.Base(arg), true)
 			return
 		}
-		w.add(arg, false)
+		w.add(arg, false, false)
 		return
 	}
 	found, kusts, charts := len(w.res.Inputs), len(w.res.Kustomizations), len(w.res.Charts)
@@ -220,7 +253,7 @@ func (w *walker) arg(arg string) {
 			w.res.Skipped = append(w.res.Skipped, Skip{Path: p, Reason: why})
 			return nil
 		}
-		w.add(p, true)
+		w.add(p, true, d.Type()&fs.ModeSymlink == 0)
 		return nil
 	})
 	if err != nil {
@@ -303,7 +336,7 @@ func isKustomizationName(name string) bool {
 // leftOut says why p is not walked: an --exclude glob or a git ignore rule;
 // "" when it is walked.
 func (w *walker) leftOut(p string, isDir bool) string {
-	abs, err := filepath.Abs(p)
+	abs, err := w.abs(p)
 	if err != nil {
 		return ""
 	}
