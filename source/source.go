@@ -126,6 +126,10 @@ func Decode(path string, src []byte, lim Limits, each func(*Document)) (*File, [
 	return f, DecodeFile(f, lim, each)
 }
 
+// useQuick lets the quick parser (quick.go) read what it can; tests turn
+// it off to compare with go-yaml alone.
+var useQuick = true
+
 // DecodeFile is Decode for a File whose Path and Src are set, for callers
 // that need the File before its first document (to judge it as it comes).
 func DecodeFile(f *File, lim Limits, each func(*Document)) []*Error {
@@ -143,8 +147,59 @@ func DecodeFile(f *File, lim Limits, each func(*Document)) []*Error {
 		fail(0, 0, "binary file (it holds NUL bytes); not read")
 		return errs
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(src))
 	nodes := 0
+	// accept checks one document's root and hands it on; false stops the
+	// file (its rest is not read).
+	accept := func(index int, root *yaml.Node) bool {
+		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+			return true
+		}
+		f.DocumentCount++
+		if problem := check(root, &nodes, lim, map[*yaml.Node]bool{}); problem != nil {
+			fail(problem.Line, problem.Column, "%s", problem.Msg)
+			return false
+		}
+		if root.Kind != yaml.MappingNode {
+			fail(root.Line, root.Column, "document %d is %s, not an object; a Kubernetes manifest is a mapping with apiVersion and kind", index+1, Describe(root))
+			errs[len(errs)-1].NotObject = true
+			return true
+		}
+		if line, col, msg := unservedVersion(root); msg != "" {
+			fail(line, col, "%s", msg)
+			return true
+		}
+		if each != nil {
+			each(&Document{File: f, Index: index, Root: root})
+		}
+		return true
+	}
+	// The quick parser reads what it is sure of; when it gives up, go-yaml
+	// reads the file from its start and skips the documents already
+	// handed on. A document is handed on only once the next one has been
+	// read too: go-yaml looks a few tokens past a document's end, and an
+	// error there fails the document before it.
+	handed := 0 // documents before this index are settled
+	if useQuick && quickUsable(src) {
+		q := newQuick(src)
+		var pending *yaml.Node
+		for index := 0; ; index++ {
+			root, st := q.next()
+			if st == quickGiveUp {
+				break
+			}
+			if root == nil && st != quickEnd {
+				continue // a null document settles nothing
+			}
+			if pending != nil && !accept(handed, pending) {
+				return errs
+			}
+			if st == quickEnd {
+				return errs
+			}
+			pending, handed = root, index
+		}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
 	for index := 0; ; index++ {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
@@ -165,29 +220,11 @@ func DecodeFile(f *File, lim Limits, each func(*Document)) []*Error {
 			fail(line, col, "%s", msg)
 			break
 		}
-		if len(doc.Content) == 0 {
-			continue // empty or comment-only document
+		if index < handed || len(doc.Content) == 0 {
+			continue // handed on by the quick parser; or empty or comment-only
 		}
-		root := doc.Content[0]
-		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-			continue
-		}
-		f.DocumentCount++
-		if problem := check(root, &nodes, lim, map[*yaml.Node]bool{}); problem != nil {
-			fail(problem.Line, problem.Column, "%s", problem.Msg)
+		if !accept(index, doc.Content[0]) {
 			break
-		}
-		if root.Kind != yaml.MappingNode {
-			fail(root.Line, root.Column, "document %d is %s, not an object; a Kubernetes manifest is a mapping with apiVersion and kind", index+1, Describe(root))
-			errs[len(errs)-1].NotObject = true
-			continue
-		}
-		if line, col, msg := unservedVersion(root); msg != "" {
-			fail(line, col, "%s", msg)
-			continue
-		}
-		if each != nil {
-			each(&Document{File: f, Index: index, Root: root})
 		}
 	}
 	return errs

@@ -1,0 +1,918 @@
+package source
+
+import (
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// The quick parser reads the YAML that manifests are nearly always written
+// in (block mappings and sequences, one-line plain and quoted scalars,
+// one-line flow collections, comments) straight into the node trees
+// go-yaml builds, at several times go-yaml's speed: go-yaml's scanner,
+// event parser and composer are most of what a run costs. It accepts a
+// document only when it is sure go-yaml reads it the same way, to the
+// node (kind, style, tag, value, line, column); anything else (anchors,
+// tags, block scalars, multi-line scalars, escapes, tabs, CR, a BOM,
+// directives, whatever looks odd or wrong) makes it give up, and the
+// file is parsed by go-yaml from its start, so errors and their positions
+// are go-yaml's own. Node comments are not kept: nothing reads them (the
+// suppressions and the fixer read the source text). TestQuickMatchesGoYAML
+// and FuzzQuick hold it to go-yaml.
+
+// quick reads documents from src one at a time.
+type quick struct {
+	src []byte
+	// The current line: [ls, le) without its line break, number line
+	// (1-based); ind is the offset of its first non-blank byte.
+	ls, le, ind, line int
+	ascii             bool // the current line is ASCII: columns are byte offsets
+	eof               bool
+	// after is the offset of the line after the current one.
+	after int
+	// started: a document separator or a document has been seen, so an
+	// empty chunk is a (null) document.
+	started bool
+	// failed: the quick parser gave up at line failLine; go-yaml takes
+	// over.
+	failed   bool
+	failLine int
+
+	slab  []yaml.Node
+	kids  []*yaml.Node // children being collected, per open collection
+	ptrs  []*yaml.Node // storage the finished Content slices are cut from
+	depth int
+}
+
+// quickUsable reports whether src is free of what the quick parser never
+// reads: tabs, CR, a BOM, control characters, invalid UTF-8 and the line
+// breaks YAML knows besides LF. Checked once per file.
+func quickUsable(src []byte) bool {
+	for i := 0; i < len(src); {
+		c := src[i]
+		if c < 0x80 {
+			if (c < 0x20 && c != '\n') || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(src[i:])
+		switch {
+		case r == utf8.RuneError, r < 0xa0, r == 0x2028, r == 0x2029, r == 0xfeff, r >= 0xfffe && r <= 0xffff:
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+func newQuick(src []byte) *quick {
+	q := &quick{src: src}
+	q.load(0, 1)
+	return q
+}
+
+// load makes the line at offset off, numbered n, current.
+func (q *quick) load(off, n int) {
+	q.line = n
+	if off >= len(q.src) {
+		q.eof = true
+		q.ls, q.le, q.ind, q.after = len(q.src), len(q.src), len(q.src), len(q.src)
+		return
+	}
+	q.ls = off
+	end := off
+	q.ascii = true
+	for end < len(q.src) && q.src[end] != '\n' {
+		if q.src[end] >= 0x80 {
+			q.ascii = false
+		}
+		end++
+	}
+	q.le = end
+	q.after = end + 1
+	i := off
+	for i < end && q.src[i] == ' ' {
+		i++
+	}
+	q.ind = i
+}
+
+func (q *quick) fail() {
+	if !q.failed {
+		q.failed, q.failLine = true, q.line
+	}
+}
+
+func (q *quick) advance() { q.load(q.after, q.line+1) }
+
+// blank: the current line holds nothing but spaces or a comment.
+func (q *quick) blank() bool { return q.ind == q.le || q.src[q.ind] == '#' }
+
+// skipBlank moves to the next line that holds content (or EOF).
+func (q *quick) skipBlank() {
+	for !q.eof && q.blank() {
+		q.advance()
+	}
+}
+
+// separator: the current line starts a new document ("---", then
+// nothing but blanks or a comment). Any other line starting with "---" or
+// "..." at column 0 is given up on.
+func (q *quick) separator() bool {
+	l := q.src[q.ls:q.le]
+	if len(l) < 3 || !(string(l[:3]) == "---" || string(l[:3]) == "...") {
+		return false
+	}
+	if l[0] == '.' {
+		q.fail()
+		return false
+	}
+	rest := l[3:]
+	if len(rest) == 0 {
+		return true
+	}
+	if rest[0] != ' ' {
+		// "---x" is a plain scalar to go-yaml, a rare sight.
+		q.fail()
+		return false
+	}
+	for _, c := range rest {
+		if c == '#' {
+			return true
+		}
+		if c != ' ' {
+			q.fail() // content after "---"
+			return false
+		}
+	}
+	return true
+}
+
+// column is the 1-based column (in characters) of byte offset off in the
+// current line.
+func (q *quick) column(off int) int {
+	if q.ascii {
+		return off - q.ls + 1
+	}
+	return utf8.RuneCount(q.src[q.ls:off]) + 1
+}
+
+// quickStatus is what next found.
+type quickStatus int
+
+const (
+	quickDoc    quickStatus = iota // a document (root set, or nil for a null one)
+	quickEnd                       // no more documents
+	quickGiveUp                    // go-yaml must read the file
+)
+
+// next reads the next document. Its root is nil for an empty document.
+// A document ends at a separator line, which the next call consumes.
+func (q *quick) next() (root *yaml.Node, st quickStatus) {
+	if q.failed {
+		return nil, quickGiveUp
+	}
+	for {
+		q.skipBlank()
+		if q.eof {
+			if q.started {
+				// The empty document after a last separator.
+				q.started = false
+				return nil, quickDoc
+			}
+			return nil, quickEnd
+		}
+		if !q.separator() {
+			break
+		}
+		if q.started {
+			// Two separators in a row: a null document between them;
+			// the second is consumed by the next call.
+			q.started = false
+			return nil, quickDoc
+		}
+		q.started = true
+		q.advance()
+	}
+	if q.failed {
+		return nil, quickGiveUp
+	}
+	root = q.block(q.ind - q.ls)
+	if q.failed || root == nil || root.Kind != yaml.MappingNode {
+		q.fail()
+		return nil, quickGiveUp
+	}
+	q.started = false
+	q.skipBlank()
+	if !q.eof && (!q.separator() || q.failed) {
+		q.fail()
+		return nil, quickGiveUp
+	}
+	return root, quickDoc
+}
+
+// node returns a fresh node from the slab: one allocation per 64 nodes.
+func (q *quick) node() *yaml.Node {
+	if len(q.slab) == cap(q.slab) {
+		q.slab = make([]yaml.Node, 0, 64)
+	}
+	q.slab = q.slab[:len(q.slab)+1]
+	return &q.slab[len(q.slab)-1]
+}
+
+// content cuts a Content slice holding kids, capped so that an append by
+// a later stage copies rather than writes over a neighbour.
+func (q *quick) content(kids []*yaml.Node) []*yaml.Node {
+	if len(kids) == 0 {
+		return nil
+	}
+	if cap(q.ptrs)-len(q.ptrs) < len(kids) {
+		q.ptrs = make([]*yaml.Node, 0, max(256, len(kids)))
+	}
+	start := len(q.ptrs)
+	q.ptrs = append(q.ptrs, kids...)
+	return q.ptrs[start:len(q.ptrs):len(q.ptrs)]
+}
+
+// block reads the block node whose first line is current, starting at
+// column ind (0-based; a compact mapping in a sequence item starts past
+// the line's indentation).
+func (q *quick) block(ind int) *yaml.Node {
+	if q.depth > 200 {
+		q.fail()
+		return nil
+	}
+	start := q.ls + ind
+	if q.src[start] == '-' && (start+1 == q.le || q.src[start+1] == ' ') {
+		return q.sequence(ind)
+	}
+	if _, _, ok := q.keyAt(start); ok {
+		return q.mapping(ind)
+	}
+	// A scalar or flow collection alone on its line.
+	n, end := q.inline(start, false)
+	if n == nil || !q.restOfLine(end) {
+		q.fail()
+		return nil
+	}
+	q.advance()
+	return n
+}
+
+// keyAt finds a plain or quoted key at offset at of the current line:
+// the key's end and the offset after its colon.
+func (q *quick) keyAt(at int) (keyEnd, after int, ok bool) {
+	l := q.src
+	if at >= q.le {
+		return 0, 0, false
+	}
+	switch c := l[at]; c {
+	case '\'', '"':
+		end, ok := q.quotedEnd(at)
+		if !ok || end >= q.le || l[end] != ':' || (end+1 < q.le && l[end+1] != ' ') {
+			return 0, 0, false
+		}
+		return end, end + 1, true
+	}
+	if !plainStart(l, at, q.le) {
+		return 0, 0, false
+	}
+	for i := at; i < q.le; i++ {
+		switch l[i] {
+		case ':':
+			if i+1 == q.le || l[i+1] == ' ' {
+				if l[i-1] == ' ' || i-at > 1000 {
+					// "a :" and keys past go-yaml's 1024-character
+					// limit for implicit keys are left to go-yaml.
+					return 0, 0, false
+				}
+				return i, i + 1, true
+			}
+		case '#':
+			if l[i-1] == ' ' {
+				return 0, 0, false
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// plainStart: a plain scalar may start at offset i (of a line ending at
+// end): not with an indicator, and "-", "?" and ":" only when followed by
+// a character that is not a blank. The quick parser is stricter still
+// and refuses all of "?" and ":" starts.
+func plainStart(l []byte, i, end int) bool {
+	switch l[i] {
+	case ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', '?', ':', ' ':
+		return false
+	case '-':
+		return i+1 < end && l[i+1] != ' '
+	}
+	return true
+}
+
+// mapping reads a block mapping whose keys start at column ind.
+func (q *quick) mapping(ind int) *yaml.Node {
+	m := q.node()
+	m.Kind, m.Tag = yaml.MappingNode, "!!map"
+	m.Line, m.Column = q.line, q.column(q.ls+ind)
+	q.depth++
+	base := len(q.kids)
+	first := true
+	for {
+		if !first {
+			q.skipBlank()
+			if q.eof || q.ind-q.ls < ind {
+				break
+			}
+			if q.ind-q.ls > ind || q.ls == q.ind && q.separatorLike() {
+				if q.ind-q.ls > ind {
+					q.fail()
+				}
+				break
+			}
+		}
+		first = false
+		at := q.ls + ind
+		keyEnd, after, ok := q.keyAt(at)
+		if !ok {
+			q.fail()
+			break
+		}
+		k := q.scalarNode(at, keyEnd)
+		if k == nil {
+			break
+		}
+		q.kids = append(q.kids, k)
+		v := q.value(ind, after, true)
+		if v == nil {
+			break
+		}
+		q.kids = append(q.kids, v)
+	}
+	q.depth--
+	if q.failed {
+		q.kids = q.kids[:base]
+		return nil
+	}
+	m.Content = q.content(q.kids[base:])
+	q.kids = q.kids[:base]
+	return m
+}
+
+// separatorLike: a line at column 0 starting with "---" or "..." ends
+// whatever block is open (separator decides whether it is a document
+// separator or something to give up on).
+func (q *quick) separatorLike() bool {
+	l := q.src[q.ls:q.le]
+	return len(l) >= 3 && (string(l[:3]) == "---" || string(l[:3]) == "...")
+}
+
+// value reads what follows a key's colon or a sequence item's dash, at
+// offset after of the current line; ind is the column of the key or dash.
+// inMap: a block sequence may follow at the key's own column.
+func (q *quick) value(ind, after int, inMap bool) *yaml.Node {
+	i := after
+	for i < q.le && q.src[i] == ' ' {
+		i++
+	}
+	if i == q.le || q.src[i] == '#' && q.src[i-1] == ' ' {
+		// Nothing more on the line: the value is on the lines below, or
+		// null (positioned just after the indicator, as go-yaml does).
+		nullLine, nullCol := q.line, q.column(after)
+		q.advance()
+		q.skipBlank()
+		if !q.eof && !(q.ls == q.ind && q.separatorLike()) {
+			col := q.ind - q.ls
+			seq := q.src[q.ind] == '-' && (q.ind+1 == q.le || q.src[q.ind+1] == ' ')
+			if col > ind || (inMap && col == ind && seq) {
+				return q.block(col)
+			}
+		}
+		n := q.node()
+		n.Kind, n.Tag, n.Line, n.Column = yaml.ScalarNode, "!!null", nullLine, nullCol
+		return n
+	}
+	if !inMap && q.src[i] == '-' && (i+1 == q.le || q.src[i+1] == ' ') {
+		q.fail() // "- - x": nested compact sequences
+		return nil
+	}
+	if !inMap {
+		if _, _, ok := q.keyAt(i); ok {
+			// "- key: value": a mapping whose keys sit at this column.
+			return q.mapping(i - q.ls)
+		}
+	}
+	var n *yaml.Node
+	if c := q.src[i]; c == '|' || c == '>' {
+		if n = q.blockScalar(i, ind); n == nil {
+			q.fail()
+			return nil
+		}
+	} else {
+		var end int
+		n, end = q.inline(i, false)
+		if n == nil || !q.restOfLine(end) {
+			q.fail()
+			return nil
+		}
+		q.advance()
+	}
+	// A more indented line after a one-line value continues a plain
+	// scalar or is an error: either way go-yaml's to read.
+	q.skipBlank()
+	if !q.eof && q.ind-q.ls > ind {
+		q.fail()
+		return nil
+	}
+	return n
+}
+
+// blockScalar reads a literal (|) or folded (>) block scalar whose
+// indicator is at offset i, under a key or dash at column ind, and moves
+// past it. Only the plain forms: clip or strip chomping, indentation
+// found from the first line, which must follow at once; lines are empty
+// or indented at least as much (folded: exactly as much, none empty).
+// Whitespace-only lines, keep chomping and an indentation indicator are
+// go-yaml's to read.
+func (q *quick) blockScalar(i, ind int) *yaml.Node {
+	n := q.node()
+	n.Kind, n.Tag, n.Line, n.Column = yaml.ScalarNode, "!!str", q.line, q.column(i)
+	folded := q.src[i] == '>'
+	n.Style = yaml.LiteralStyle
+	if folded {
+		n.Style = yaml.FoldedStyle
+	}
+	j := i + 1
+	strip := false
+	if j < q.le && q.src[j] == '-' {
+		strip = true
+		j++
+	}
+	if j < q.le && q.src[j] != ' ' || !q.restOfLine(j) || q.after > len(q.src) {
+		return nil
+	}
+	q.advance()
+	if q.eof || q.ind == q.le || q.ind-q.ls <= ind {
+		return nil // empty, or starting with empty lines
+	}
+	indent := q.ind - q.ls
+	var b []byte
+	pendingEmpty := 0
+	lines := 0
+	for !q.eof {
+		if q.le == q.ls {
+			pendingEmpty++
+			q.advance()
+			continue
+		}
+		if q.ind == q.le {
+			return nil // only spaces
+		}
+		if q.ind-q.ls < indent {
+			break
+		}
+		if q.after > len(q.src) {
+			return nil // the last line has no line break
+		}
+		if folded && (pendingEmpty > 0 || q.ind-q.ls != indent) {
+			return nil
+		}
+		if lines > 0 {
+			sep := byte('\n')
+			if folded {
+				sep = ' '
+			}
+			b = append(b, sep)
+			for ; pendingEmpty > 0; pendingEmpty-- {
+				b = append(b, '\n')
+			}
+		}
+		b = append(b, q.src[q.ls+indent:q.le]...)
+		lines++
+		q.advance()
+	}
+	if !strip {
+		b = append(b, '\n')
+	}
+	n.Value = string(b)
+	return n
+}
+
+// restOfLine: from offset i, the current line holds only blanks and a
+// comment.
+func (q *quick) restOfLine(i int) bool {
+	for ; i < q.le; i++ {
+		switch q.src[i] {
+		case ' ':
+		case '#':
+			return q.src[i-1] == ' '
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// sequence reads a block sequence whose dashes sit at column ind.
+func (q *quick) sequence(ind int) *yaml.Node {
+	s := q.node()
+	s.Kind, s.Tag = yaml.SequenceNode, "!!seq"
+	s.Line, s.Column = q.line, q.column(q.ls+ind)
+	q.depth++
+	base := len(q.kids)
+	first := true
+	for {
+		if !first {
+			q.skipBlank()
+			if q.eof || q.ind-q.ls != ind {
+				if !q.eof && q.ind-q.ls > ind {
+					q.fail()
+				}
+				break
+			}
+			if q.ls == q.ind && q.separatorLike() {
+				break
+			}
+			if !(q.src[q.ind] == '-' && (q.ind+1 == q.le || q.src[q.ind+1] == ' ')) {
+				break // the mapping holding this sequence goes on
+			}
+		}
+		first = false
+		dash := q.ls + ind
+		v := q.value(ind, dash+1, false)
+		if v == nil {
+			break
+		}
+		q.kids = append(q.kids, v)
+	}
+	q.depth--
+	if q.failed {
+		q.kids = q.kids[:base]
+		return nil
+	}
+	s.Content = q.content(q.kids[base:])
+	q.kids = q.kids[:base]
+	return s
+}
+
+// inline reads a scalar or a flow collection starting at offset i of the
+// current line, ending on it; end is the offset after it. flow: inside a
+// flow collection.
+func (q *quick) inline(i int, flow bool) (n *yaml.Node, end int) {
+	switch q.src[i] {
+	case '{', '[':
+		return q.flowCollection(i)
+	case '\'', '"':
+		e, ok := q.quotedEnd(i)
+		if !ok {
+			return nil, 0
+		}
+		return q.scalarNode(i, e), e
+	}
+	if !plainStart(q.src, i, q.le) {
+		return nil, 0
+	}
+	e := i
+	last := i // end of the last non-blank
+	for ; e < q.le; e++ {
+		c := q.src[e]
+		switch c {
+		case ' ':
+			continue
+		case '#':
+			if q.src[e-1] == ' ' {
+				return q.plainNode(i, last), last
+			}
+		case ':':
+			if e+1 == q.le || q.src[e+1] == ' ' || flow {
+				// "a: b: c" is an error; in a flow, "a:b" is left to
+				// go-yaml.
+				if flow && e+1 < q.le && q.src[e+1] == ' ' {
+					return q.plainNode(i, last), last
+				}
+				return nil, 0
+			}
+		case ',', '[', ']', '{', '}':
+			if flow {
+				return q.plainNode(i, last), last
+			}
+		}
+		last = e + 1
+	}
+	return q.plainNode(i, last), last
+}
+
+// quotedEnd finds the end (offset after the closing quote) of a quoted
+// scalar starting at i that ends on this line and holds no escape.
+func (q *quick) quotedEnd(i int) (int, bool) {
+	quote := q.src[i]
+	for j := i + 1; j < q.le; j++ {
+		switch q.src[j] {
+		case '\\':
+			if quote == '"' {
+				return 0, false
+			}
+		case quote:
+			if quote == '\'' && j+1 < q.le && q.src[j+1] == '\'' {
+				j++ // '' is a quote
+				continue
+			}
+			return j + 1, true
+		}
+	}
+	return 0, false
+}
+
+// scalarNode makes the node of the key or quoted scalar in [i, end).
+func (q *quick) scalarNode(i, end int) *yaml.Node {
+	switch q.src[i] {
+	case '"':
+		n := q.node()
+		n.Kind, n.Style, n.Tag, n.Value = yaml.ScalarNode, yaml.DoubleQuotedStyle, "!!str", text(q.src[i+1:end-1])
+		n.Line, n.Column = q.line, q.column(i)
+		return n
+	case '\'':
+		n := q.node()
+		n.Kind, n.Style, n.Tag, n.Value = yaml.ScalarNode, yaml.SingleQuotedStyle, "!!str", unquoteSingle(q.src[i+1:end-1])
+		n.Line, n.Column = q.line, q.column(i)
+		return n
+	}
+	return q.plainNode(i, end)
+}
+
+func (q *quick) plainNode(i, end int) *yaml.Node {
+	n := q.node()
+	n.Kind, n.Value = yaml.ScalarNode, text(q.src[i:end])
+	n.Tag = plainTag(n.Value)
+	n.Line, n.Column = q.line, q.column(i)
+	return n
+}
+
+// flowCollection reads a flow mapping or sequence that ends on this line.
+func (q *quick) flowCollection(i int) (*yaml.Node, int) {
+	if q.depth > 200 {
+		return nil, 0
+	}
+	open := q.src[i]
+	n := q.node()
+	n.Style = yaml.FlowStyle
+	n.Line, n.Column = q.line, q.column(i)
+	closer := byte(']')
+	if open == '{' {
+		n.Kind, n.Tag, closer = yaml.MappingNode, "!!map", '}'
+	} else {
+		n.Kind, n.Tag = yaml.SequenceNode, "!!seq"
+	}
+	q.depth++
+	defer func() { q.depth-- }()
+	base := len(q.kids)
+	defer func() { q.kids = q.kids[:base] }()
+	j := q.skipSpaces(i + 1)
+	if j < q.le && q.src[j] == closer {
+		return n, j + 1
+	}
+	for {
+		if j >= q.le {
+			return nil, 0
+		}
+		item, e := q.inline(j, true)
+		if item == nil {
+			return nil, 0
+		}
+		j = q.skipSpaces(e)
+		if j >= q.le {
+			return nil, 0
+		}
+		if open == '{' {
+			// key: value, with a blank after the colon
+			if q.src[j] != ':' || item.Kind != yaml.ScalarNode || j+1 >= q.le || q.src[j+1] != ' ' {
+				return nil, 0
+			}
+			q.kids = append(q.kids, item)
+			j = q.skipSpaces(j + 1)
+			if j >= q.le {
+				return nil, 0
+			}
+			item, e = q.inline(j, true)
+			if item == nil {
+				return nil, 0
+			}
+			j = q.skipSpaces(e)
+			if j >= q.le {
+				return nil, 0
+			}
+		} else if q.src[j] == ':' {
+			return nil, 0 // a single-pair mapping in a sequence
+		}
+		q.kids = append(q.kids, item)
+		switch q.src[j] {
+		case closer:
+			n.Content = q.content(q.kids[base:])
+			return n, j + 1
+		case ',':
+			j = q.skipSpaces(j + 1)
+			if j < q.le && (q.src[j] == closer || q.src[j] == ',') {
+				return nil, 0 // trailing or empty entries: go-yaml's
+			}
+		default:
+			return nil, 0
+		}
+	}
+}
+
+func (q *quick) skipSpaces(i int) int {
+	for i < q.le && q.src[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+func unquoteSingle(b []byte) string {
+	for i := 0; i < len(b); i++ {
+		if b[i] == '\'' {
+			out := make([]byte, 0, len(b))
+			for j := 0; j < len(b); j++ {
+				out = append(out, b[j])
+				if b[j] == '\'' {
+					j++ // the second quote of ''
+				}
+			}
+			return string(out)
+		}
+	}
+	return text(b)
+}
+
+// text is string(b), with the words manifests repeat in every object
+// shared rather than allocated each time.
+func text(b []byte) string {
+	if s, ok := common[string(b)]; ok {
+		return s
+	}
+	return string(b)
+}
+
+var common = map[string]string{}
+
+func init() {
+	for _, s := range []string{"apiVersion", "kind", "metadata", "name", "namespace", "labels", "annotations",
+		"spec", "template", "containers", "initContainers", "image", "imagePullPolicy", "ports", "containerPort",
+		"protocol", "env", "value", "valueFrom", "resources", "requests", "limits", "cpu", "memory", "selector",
+		"matchLabels", "replicas", "volumeMounts", "mountPath", "volumes", "securityContext", "readOnly",
+		"livenessProbe", "readinessProbe", "httpGet", "path", "port", "tcpSocket", "initialDelaySeconds",
+		"periodSeconds", "args", "command", "app", "TCP", "http", "IfNotPresent", "Always", "v1", "apps/v1",
+		"Deployment", "Service", "ConfigMap", "true", "false", "runAsUser", "runAsGroup", "runAsNonRoot",
+		"fsGroup", "allowPrivilegeEscalation", "capabilities", "drop", "ALL", "seccompProfile", "type",
+		"RuntimeDefault", "readOnlyRootFilesystem", "privileged", "serviceAccountName", "nodeSelector",
+		"tolerations", "key", "operator", "effect", "configMap", "secret", "emptyDir", "data", "targetPort",
+		"strategy", "status", "tier", "component", "version"} {
+		common[s] = s
+	}
+}
+
+// plainTag is the tag go-yaml resolves a plain scalar to (YAML 1.1 and
+// 1.2 core schema words and numbers, as its resolve does): null, bool,
+// int, float, timestamp, merge, else str.
+func plainTag(s string) string {
+	if s == "" {
+		return "!!null"
+	}
+	switch s {
+	case "~", "null", "Null", "NULL":
+		return "!!null"
+	case "true", "True", "TRUE", "false", "False", "FALSE":
+		return "!!bool"
+	case ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF":
+		return "!!float"
+	case "<<":
+		return "!!merge"
+	}
+	c := s[0]
+	switch {
+	case c == '.':
+		if _, err := parseFloat(s); err == nil {
+			return "!!float"
+		}
+		return "!!str"
+	case c == '+' || c == '-' || (c >= '0' && c <= '9'):
+		return numberTag(s)
+	}
+	return "!!str"
+}
+
+// numberTag resolves a plain scalar starting with a sign or a digit.
+func numberTag(s string) string {
+	if isTimestamp(s) {
+		return "!!timestamp"
+	}
+	plain := s
+	for i := 0; i < len(plain); i++ {
+		if plain[i] == '_' {
+			b := make([]byte, 0, len(plain))
+			for j := 0; j < len(plain); j++ {
+				if plain[j] != '_' {
+					b = append(b, plain[j])
+				}
+			}
+			plain = string(b)
+			break
+		}
+	}
+	if _, err := parseInt(plain, 0); err == nil {
+		return "!!int"
+	}
+	if _, err := parseUint(plain, 0); err == nil {
+		return "!!int"
+	}
+	if yamlFloat(plain) {
+		if _, err := parseFloat(plain); err == nil {
+			return "!!float"
+		}
+	}
+	for _, p := range []struct {
+		prefix string
+		base   int
+	}{{"0b", 2}, {"0o", 8}} {
+		switch {
+		case len(plain) > 2 && plain[:2] == p.prefix:
+			if _, err := parseInt(plain[2:], p.base); err == nil {
+				return "!!int"
+			}
+			if _, err := parseUint(plain[2:], p.base); err == nil {
+				return "!!int"
+			}
+		case len(plain) > 3 && plain[:3] == "-"+p.prefix:
+			if _, err := parseInt("-"+plain[3:], p.base); err == nil {
+				return "!!int"
+			}
+		}
+	}
+	return "!!str"
+}
+
+// yamlFloat matches [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+func yamlFloat(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := func() int {
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i - j
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	} else {
+		if digits() == 0 {
+			return false
+		}
+		if i < len(s) && s[i] == '.' {
+			i++
+			digits()
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+var timestampFormats = []string{"2006-1-2T15:4:5.999999999Z07:00", "2006-1-2t15:4:5.999999999Z07:00", "2006-1-2 15:4:5.999999999", "2006-1-2"}
+
+// isTimestamp: four digits, a dash, and one of the layouts go-yaml takes.
+func isTimestamp(s string) bool {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i != 4 || i == len(s) || s[i] != '-' {
+		return false
+	}
+	for _, f := range timestampFormats {
+		if _, err := time.Parse(f, s); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func parseInt(s string, base int) (int64, error)   { return strconv.ParseInt(s, base, 64) }
+func parseUint(s string, base int) (uint64, error) { return strconv.ParseUint(s, base, 64) }
+func parseFloat(s string) (float64, error)         { return strconv.ParseFloat(s, 64) }

@@ -1,0 +1,170 @@
+package source
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/secctx-lint/secctx-lint/internal/testshared"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// decoded is what DecodeFile makes of a text: every document handed on
+// (its tree, comments left out), the errors, the counts.
+type decoded struct {
+	docs   []string
+	errs   []string
+	count  int
+	broken bool
+}
+
+func decodeWith(src []byte, quickOn bool) decoded {
+	old := useQuick
+	useQuick = quickOn
+	defer func() { useQuick = old }()
+	var d decoded
+	f, errs := Decode("in.yaml", src, DefaultLimits, func(doc *Document) {
+		d.docs = append(d.docs, fmt.Sprintf("#%d\n%s", doc.Index, dumpTree(doc.Root)))
+	})
+	for _, e := range errs {
+		d.errs = append(d.errs, e.Error())
+	}
+	d.count, d.broken = f.DocumentCount, f.Broken
+	return d
+}
+
+// dumpTree prints every field of a tree the later stages read: kind,
+// style, tag, value, anchor, alias, line, column.
+func dumpTree(n *yaml.Node) string {
+	var b strings.Builder
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		fmt.Fprintf(&b, "%s%d/%d %q %q &%q *%v @%d:%d\n", strings.Repeat(" ", depth), n.Kind, n.Style, n.Tag, n.Value, n.Anchor, n.Alias != nil, n.Line, n.Column)
+		for _, c := range n.Content {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return b.String()
+}
+
+// quickShare counts the documents of src the quick parser reads before it
+// gives up, and whether it read the whole file.
+func quickShare(src []byte) (docs int, whole bool) {
+	if !quickUsable(src) {
+		return 0, false
+	}
+	q := newQuick(src)
+	for {
+		root, st := q.next()
+		switch st {
+		case quickEnd:
+			return docs, true
+		case quickGiveUp:
+			return docs, false
+		}
+		if root != nil {
+			docs++
+		}
+	}
+}
+
+func sameDecoding(t *testing.T, name string, src []byte) {
+	t.Helper()
+	want, got := decodeWith(src, false), decodeWith(src, true)
+	if fmt.Sprint(want) == fmt.Sprint(got) {
+		return
+	}
+	for i := 0; i < len(want.docs) || i < len(got.docs); i++ {
+		var w, g string
+		if i < len(want.docs) {
+			w = want.docs[i]
+		}
+		if i < len(got.docs) {
+			g = got.docs[i]
+		}
+		if w != g {
+			t.Fatalf("%s: document %d differs\ngo-yaml:\n%s\nquick:\n%s", name, i, w, g)
+		}
+	}
+	t.Fatalf("%s: go-yaml %+v\nquick %+v", name, want, got)
+}
+
+var quickCases = []string{
+	"", "# c\n", "---\n", "---\n---\na: 1\n", "a: 1\n---\n", "a: 1\n---\n# c\n", "a:\nb: 1\n", "a:\n  # c\nb:",
+	"a: [1, {b: c}]\n", "k:\n- x\n- y: 1\n  z:\n", "é: x\nf: é\n", "a: 'it''s'\n", "--- # c\na: 1\n", "a: 1\n...\n",
+	"# c\n---\na: 1\n", "\n\n---\na: 1\n", "k:\n- \n- x\n-\n", "a: 1\n---\n---\n", "a: -\n", "a:   # c\nb: 1",
+	"a:\n  - x\n  -   y: 1\n      z: 2\n", "a: b # c\n  # d\ne: f", "- a\n", "a: \"x\"\n", "a: x\n---   \nb: 1",
+	"a: x\n--- #c\nb: 1", "a: x\n---a\n", "a: b\n  c\n", "a: b: c\n", "a:\n    b: 1\n  c: 2\n", "  a: 1\nb: 2\n",
+	"a: {b: 1, c: [x, y], d: {}}\n", "a: [ ]\n", "a: {b: 1,}\n", "a: {b}\n", "a: [a: b]\n", "a: {\"b\": 'c'}\n",
+	"a: 0777\nb: 0x1F\nc: 1_000\nd: 1e3\ne: .5\nf: +1\ng: -0b101\nh: 0o17\ni: 08\nj: 2001-12-14\nk: 2001-12-14 21:59:43.10\n",
+	"a: yes\nb: No\nc: ~\nd: null\ne: .inf\nf: -.Inf\ng: .NaN\nh: <<\ni: 1.2.3\nj: 100m\nk: 12e\n",
+	"a: x#y\nb: x #y\nc: http://e.com/a?b=c#d\nd: a:b\ne: [http://x]\n", "a: 'x' y\n", "a: \"x\\n\"\n",
+	"a:\n- b\nc: d\n", "- - a\n", "a:\n  - - b\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: |\n  x\n", "a: >\n  x\n",
+	"? a\n: b\n", "a : b\n", "\"a\": b\n'c': d\n", "a: b\n\tc: d\n", "a: b\r\nc: d\r\n", "\ufeffa: b\n", "%YAML 1.2\n---\na: b\n",
+	"a: ---\n", "a:\n- x\n  - y\n", "a:\n  b:\n  - c\n  d: e\n", "a: [b, [c, {d: e}]]\n", "a: {b: [1, 2]} # c\n",
+	"a: 1\n---\nb: 2\n---\n- c\n", "a: 1\n---\nb: 2\nb: 3\n", "x\n", "a: b\n# c\n  # d\n", "a:\n-\n  b: 1\n",
+	"a: \"\"\nb: ''\n", "a: [\"\", '']\n", "a: {b: }\n", "a: {: b}\n", "a: [,]\n", "a: b\n---\n%x\n", "a: b\n... # c\n",
+	"a:\n  b: 1\n c: 2\n", "- a\n-\n", "a: ? b\n", "a: :b\n", "a: -b\n", "a: - b\n", "a: [-b, -1]\n", "a: x  \n",
+	strings.Repeat("k", 1100) + ": v\n",
+	"a: |\n  x\n  y\n", "a: |-\n  x\n\n    y\n\n\nb: 1\n", "a: |\n  x\n\n", "a: |\n  x", "a: >\n  x\n  y\n", "a: >-\n  x\n\n  y\n",
+	"a: |+\n  x\n\n", "a: |2\n  x\n", "a: | # c\n  x\n  # not a comment\nb: 1\n", "a: |\n  x\n  \n  y\n", "a: |\n\n  x\n",
+	"a: |\nb: 1\n", "- |\n  x\n- >\n  y\n", "a:\n  - |\n    x\n   y\n", "a: |\n  x\n# c\n  y\n", "a: |x\n  y\n",
+	"a: |\n   x\n  y\n", "a: |\n  x\n---\nb: |\n  y\n", "a: |-\n  x\n  y", "a: >\n  x\n   y\n", "a: " + strings.Repeat("[", 300) + strings.Repeat("]", 300) + "\n",
+}
+
+func TestQuickMatchesGoYAML(t *testing.T) {
+	for i, c := range quickCases {
+		sameDecoding(t, fmt.Sprintf("case %d %q", i, c), []byte(c))
+	}
+	var roots = []string{filepath.Join("..", "testdata"), filepath.Join("..", "examples")}
+	if os.Getenv("CI") == "true" || dirExists(filepath.Join("..", "..", "shared", "corpus")) {
+		roots = append(roots, testshared.Path(t, "corpus"))
+	}
+	files, wholeFiles, docs, quickDocs := 0, 0, 0, 0
+	for _, root := range roots {
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !HasManifestExt(p) {
+				return err
+			}
+			src, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			sameDecoding(t, p, src)
+			files++
+			n, whole := quickShare(src)
+			if whole {
+				wholeFiles++
+			}
+			quickDocs += n
+			docs += len(decodeWith(src, false).docs)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("%d files: the quick parser read %d whole, and %d of %d documents", files, wholeFiles, quickDocs, docs)
+}
+
+func dirExists(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.IsDir()
+}
+
+func FuzzQuick(f *testing.F) {
+	for _, c := range quickCases {
+		f.Add([]byte(c))
+	}
+	f.Add([]byte("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.2\n        resources:\n          limits: {cpu: 500m, memory: 256Mi}\n        env:\n        - name: A\n          value: \"1\"  # c\n      securityContext: {}\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) > 4096 {
+			return
+		}
+		sameDecoding(t, "fuzz", src)
+	})
+}
