@@ -95,7 +95,10 @@ func readPath(path string, max int64) ([]byte, error) {
 	for {
 		n, err := f.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
-		if err == io.EOF {
+		if err == io.EOF || err == nil && int64(len(buf)) == info.Size() && n > 0 {
+			// The size fstat gave is read: reading on only to be told EOF
+			// costs a system call per file. A file that grew since fills
+			// the extra byte and is read on below.
 			return buf, nil
 		}
 		if err != nil {
