@@ -167,6 +167,11 @@ func (e *Engine) File(f *source.File) ([]Finding, Stats) {
 // document judges the pod templates of one document, appending to out.
 func (e *Engine) document(doc *source.Document, automountOff map[string]bool, sup *suppressor, out *[]Finding, st *Stats) {
 	for _, pod := range Pods(doc, e.opts.DefaultNamespace) {
+		if *out == nil {
+			// A pod template seldom passes every check: room for a
+			// typical pod's findings, grown once at most.
+			*out = make([]Finding, 0, 8)
+		}
 		st.Workloads++
 		pod.ServiceAccountAutomountOff = automountOff[pod.Namespace+"/"+pod.serviceAccountName()]
 		from := len(*out)

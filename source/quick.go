@@ -43,6 +43,7 @@ type quick struct {
 	slab  []yaml.Node
 	kids  []*yaml.Node // children being collected, per open collection
 	ptrs  []*yaml.Node // storage the finished Content slices are cut from
+	chunk int          // nodes (and pointers) per slab allocation
 	depth int
 }
 
@@ -70,7 +71,9 @@ func quickUsable(src []byte) bool {
 }
 
 func newQuick(src []byte) *quick {
-	q := &quick{src: src}
+	// Manifests hold about a node per 8 bytes: a slab that size holds a
+	// typical file's nodes in one allocation without wasting much.
+	q := &quick{src: src, chunk: min(max(len(src)/8, 16), 1024)}
 	q.load(0, 1)
 	return q
 }
@@ -215,10 +218,10 @@ func (q *quick) next() (root *yaml.Node, st quickStatus) {
 	return root, quickDoc
 }
 
-// node returns a fresh node from the slab: one allocation per 64 nodes.
+// node returns a fresh node from the slab.
 func (q *quick) node() *yaml.Node {
 	if len(q.slab) == cap(q.slab) {
-		q.slab = make([]yaml.Node, 0, 64)
+		q.slab = make([]yaml.Node, 0, q.chunk)
 	}
 	q.slab = q.slab[:len(q.slab)+1]
 	return &q.slab[len(q.slab)-1]
@@ -231,7 +234,7 @@ func (q *quick) content(kids []*yaml.Node) []*yaml.Node {
 		return nil
 	}
 	if cap(q.ptrs)-len(q.ptrs) < len(kids) {
-		q.ptrs = make([]*yaml.Node, 0, max(256, len(kids)))
+		q.ptrs = make([]*yaml.Node, 0, max(q.chunk, len(kids)))
 	}
 	start := len(q.ptrs)
 	q.ptrs = append(q.ptrs, kids...)
