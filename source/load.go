@@ -195,7 +195,7 @@ func Stream[T any](inputs []Input, work func(in Input, put func(T)), emit func(T
 		}
 		return
 	}
-	const queue = 64
+	const queue = 16
 	type job struct {
 		in Input
 		ch chan T
