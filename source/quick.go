@@ -44,6 +44,7 @@ type quick struct {
 	kids  []*yaml.Node // children being collected, per open collection
 	ptrs  []*yaml.Node // storage the finished Content slices are cut from
 	chunk int          // nodes (and pointers) per slab allocation
+	used  int          // nodes of the document being read
 	depth int
 }
 
@@ -73,7 +74,8 @@ func quickUsable(src []byte) bool {
 func newQuick(src []byte) *quick {
 	// Manifests hold about a node per 8 bytes: a slab that size holds a
 	// typical file's nodes in one allocation without wasting much.
-	q := &quick{src: src, chunk: min(max(len(src)/8, 16), 1024)}
+	q := &quick{src: src}
+	q.chunk = min(max(len(src)/8, 16), 1024)
 	q.load(0, 1)
 	return q
 }
@@ -204,6 +206,13 @@ func (q *quick) next() (root *yaml.Node, st quickStatus) {
 	if q.failed {
 		return nil, quickGiveUp
 	}
+	// Each document gets slabs of its own: a slab shared by two documents
+	// keeps the first alive as long as the second, and a chain of them
+	// keeps a whole stream. Sized like the document before.
+	if q.used > 0 {
+		q.chunk = min(q.used+q.used/4+4, 1024)
+	}
+	q.slab, q.ptrs, q.used = nil, nil, 0
 	root = q.block(q.ind - q.ls)
 	if q.failed || root == nil || root.Kind != yaml.MappingNode {
 		q.fail()
@@ -224,6 +233,7 @@ func (q *quick) node() *yaml.Node {
 		q.slab = make([]yaml.Node, 0, q.chunk)
 	}
 	q.slab = q.slab[:len(q.slab)+1]
+	q.used++
 	return &q.slab[len(q.slab)-1]
 }
 
