@@ -41,14 +41,21 @@ type Problem struct {
 // Check walks n as the JSON form of a value of Go type t and returns what
 // the API server would refuse. path prefixes every Field.
 func Check(n *yaml.Node, t reflect.Type, path string) []Problem {
-	c := &checker{}
-	c.value(nil, n, schemaOf(t), path, false)
+	c := &checker{base: path}
+	c.value(nil, n, schemaOf(t), false)
 	return c.out
 }
 
 type checker struct {
 	out   []Problem
 	depth int
+	// The path of the value being checked is base and segs, spelled out
+	// only for a problem: most values have none.
+	base string
+	segs []segment
+	// ents holds the entries of the mappings being walked, outermost
+	// first, so that a mapping's entries cost no allocation of their own.
+	ents []entry
 	// seen holds the anchored nodes already checked against a schema: an
 	// alias repeats its anchor's problems at the anchor's position, and
 	// aliases of aliases would multiply the walk.
@@ -64,7 +71,35 @@ type anchored struct {
 // about 12 levels deep.
 const maxDepth = 64
 
-func (c *checker) value(key, n *yaml.Node, s *schema, path string, merged bool) {
+// segment is one step of a path: a key, or a list index when index >= 0.
+type segment struct {
+	name  string
+	index int
+}
+
+func (c *checker) push(name string, index int) { c.segs = append(c.segs, segment{name, index}) }
+func (c *checker) pop()                        { c.segs = c.segs[:len(c.segs)-1] }
+
+// path spells out the current path: keys joined with dots, list indexes
+// in brackets.
+func (c *checker) path() string {
+	b := []byte(c.base)
+	for _, sg := range c.segs {
+		if sg.index >= 0 {
+			b = append(b, '[')
+			b = strconv.AppendInt(b, int64(sg.index), 10)
+			b = append(b, ']')
+			continue
+		}
+		if len(b) > 0 {
+			b = append(b, '.')
+		}
+		b = append(b, sg.name...)
+	}
+	return string(b)
+}
+
+func (c *checker) value(key, n *yaml.Node, s *schema, merged bool) {
 	n = source.Resolve(n)
 	if n == nil || c.depth > maxDepth {
 		return
@@ -82,6 +117,7 @@ func (c *checker) value(key, n *yaml.Node, s *schema, path string, merged bool) 
 		return // null is every field's zero value
 	}
 	bad := func(want string) {
+		path := c.path()
 		p := Problem{Key: key, Value: n, Field: path, Merged: merged,
 			Msg: fmt.Sprintf("%s must be %s, not %s; the API server refuses the object", lastName(path), want, source.Describe(n))}
 		p.Plain = unquoted(n, s)
@@ -95,7 +131,7 @@ func (c *checker) value(key, n *yaml.Node, s *schema, path string, merged bool) 
 			return
 		}
 		c.depth++
-		c.mapping(n, s, path)
+		c.mapping(n, s)
 		c.depth--
 	case kList:
 		if n.Kind != yaml.SequenceNode {
@@ -104,7 +140,9 @@ func (c *checker) value(key, n *yaml.Node, s *schema, path string, merged bool) 
 		}
 		c.depth++
 		for i, it := range n.Content {
-			c.value(nil, it, s.elem, fmt.Sprintf("%s[%d]", path, i), merged)
+			c.push("", i)
+			c.value(nil, it, s.elem, merged)
+			c.pop()
 		}
 		c.depth--
 	default:
@@ -123,8 +161,7 @@ type entry struct {
 
 // entries lists a mapping's keys as go-yaml v2 (and so kubectl) reads
 // them: explicit keys win over merged ones, the first merged source wins.
-func entries(m *yaml.Node) []entry {
-	out := make([]entry, 0, len(m.Content)/2)
+func entries(out []entry, m *yaml.Node) []entry {
 	if !hasMerge(m) {
 		// Keys are unique (source refuses duplicates): no bookkeeping.
 		for i := 0; i+1 < len(m.Content); i += 2 {
@@ -192,16 +229,24 @@ func keyName(k *yaml.Node) string {
 	return sc.JSON
 }
 
-func (c *checker) mapping(m *yaml.Node, s *schema, path string) {
-	es := entries(m)
+func (c *checker) mapping(m *yaml.Node, s *schema) {
+	// This mapping's entries are c.ents[from:to]; the mappings below
+	// append theirs after and cut them off again, so the range holds.
+	from := len(c.ents)
+	c.ents = entries(c.ents, m)
+	to := len(c.ents)
+	defer func() { c.ents = c.ents[:from] }()
 	if s.kind == kMap {
-		for _, e := range es {
-			c.value(e.key, e.value, s.elem, path+"."+e.key.Value, e.merged)
+		for i := from; i < to; i++ {
+			e := c.ents[i]
+			c.push(e.key.Value, -1)
+			c.value(e.key, e.value, s.elem, e.merged)
+			c.pop()
 		}
 		return
 	}
 	present := func(name string) bool {
-		for _, e := range es {
+		for _, e := range c.ents[from:to] {
 			if e.name == name {
 				return true
 			}
@@ -209,13 +254,18 @@ func (c *checker) mapping(m *yaml.Node, s *schema, path string) {
 		return false
 	}
 	first := len(c.out)
-	for _, e := range es {
+	for i := from; i < to; i++ {
+		e := c.ents[i]
 		fs := s.fields[e.name]
-		field := joinPath(path, e.key.Value)
 		if fs != nil {
-			c.value(e.key, e.value, fs, field, e.merged)
+			c.push(e.key.Value, -1)
+			c.value(e.key, e.value, fs, e.merged)
+			c.pop()
 			continue
 		}
+		c.push(e.key.Value, -1)
+		field := c.path()
+		c.pop()
 		p := Problem{Key: e.key, Value: source.Resolve(e.value), Parent: m, Field: field, Unknown: true, Merged: e.merged}
 		p.Suggest = closest(e.name, s.names)
 		p.Msg = fmt.Sprintf("unknown field %q in %s (Kubernetes %s API)", e.key.Value, s.name, APIVersion)
@@ -234,7 +284,9 @@ func (c *checker) mapping(m *yaml.Node, s *schema, path string) {
 			// What is below a misspelt key is checked as what it will
 			// be once renamed, so that its own typos are found (and
 			// fixed) in the same run.
-			c.value(e.key, e.value, s.fields[p.Suggest[0]], joinPath(path, p.Suggest[0]), e.merged)
+			c.push(p.Suggest[0], -1)
+			c.value(e.key, e.value, s.fields[p.Suggest[0]], e.merged)
+			c.pop()
 		}
 	}
 	// Two unknown keys of this map closest to the same field: which one is
@@ -252,13 +304,6 @@ func (c *checker) mapping(m *yaml.Node, s *schema, path string) {
 			c.out[i].Rename = ""
 		}
 	}
-}
-
-func joinPath(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
 }
 
 func lastName(path string) string {

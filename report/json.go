@@ -144,13 +144,22 @@ const hexDigits = "0123456789abcdef"
 // default HTML escaping (<, >, & as \u003c, \u003e, \u0026; invalid UTF-8
 // as \ufffd; U+2028 and U+2029 escaped), then makes "##[" inert as
 // jsonSafe does. It follows encoding/json's appendString (Go 1.26).
+// jsonPlain marks the ASCII bytes encoding/json writes as they are (not
+// control characters, quote, backslash, or the HTML-escaped <, >, &).
+var jsonPlain = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 func appendJSONString(b []byte, s string) []byte {
 	start := len(b)
 	b = append(b, '"')
 	from := 0
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonPlain[c] {
 				i++
 				continue
 			}
