@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/secctx-lint/secctx-lint/fix"
 	"github.com/secctx-lint/secctx-lint/lint"
@@ -233,6 +234,10 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 		out = stderr
 	}
 	fields, changed := 0, 0
+	var writeErrs []error
+	if cfg.fix.fix {
+		writeErrs = writeFixed(files)
+	}
 	for i := range files {
 		r := &files[i]
 		path := r.file.Path
@@ -254,7 +259,7 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 				r.errs = append(r.errs, &source.Error{Path: path, Msg: "writing the fixed stream: " + err.Error()})
 			}
 		case r.out != nil:
-			if err := fix.WriteAtomic(path, r.out); err != nil {
+			if err := writeErrs[i]; err != nil {
 				r.errs = append(r.errs, &source.Error{Path: path, Msg: "not written: " + err.Error()})
 				// The file keeps its original findings.
 				jf := judgeKeep(engine, lim, path, r.file.Src, false, suggest)
@@ -298,6 +303,34 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 		fmt.Fprintf(stderr, "--fix would write %s in %s\n", report.Plural(fields, "field"), report.Plural(changed, "file"))
 	}
 	return exitStatus(run, failRank(cfg.failOn))
+}
+
+// writeFixed writes every changed file (stdin aside) and returns each
+// file's error. Each write is atomic and synced before its rename, so a
+// crash leaves the old text or the new, never a part; the writes run side
+// by side because a sync waits for the file system's journal, and
+// concurrent syncs share one commit instead of queueing for one each.
+func writeFixed(files []fixed) []error {
+	errs := make([]error, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = fix.WriteAtomic(files[i].file.Path, files[i].out)
+			}
+		}()
+	}
+	for i := range files {
+		if files[i].out != nil && files[i].file.Path != "-" {
+			next <- i
+		}
+	}
+	close(next)
+	wg.Wait()
+	return errs
 }
 
 // suggestEdits plans the fixer's edits for the findings given (SuggestWith
