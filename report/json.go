@@ -140,10 +140,6 @@ func appendFindingJSON(b []byte, f *lint.Finding) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s as encoding/json encodes a string with its
-// default HTML escaping (<, >, & as \u003c, \u003e, \u0026; invalid UTF-8
-// as \ufffd; U+2028 and U+2029 escaped), then makes "##[" inert as
-// jsonSafe does. It follows encoding/json's appendString (Go 1.26).
 // jsonPlain marks the ASCII bytes encoding/json writes as they are (not
 // control characters, quote, backslash, or the HTML-escaped <, >, &).
 var jsonPlain = func() (t [utf8.RuneSelf]bool) {
@@ -153,6 +149,10 @@ var jsonPlain = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// appendJSONString appends s as encoding/json encodes a string with its
+// default HTML escaping (<, >, & as \u003c, \u003e, \u0026; invalid UTF-8
+// as \ufffd; U+2028 and U+2029 escaped), then makes "##[" inert as
+// jsonSafe does. It follows encoding/json's appendString (Go 1.26).
 func appendJSONString(b []byte, s string) []byte {
 	start := len(b)
 	b = append(b, '"')

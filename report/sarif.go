@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/secctx-lint/secctx-lint/lint"
@@ -192,6 +193,7 @@ type sarifStream struct {
 	used  map[string]*lint.Finding // the first finding of each rule
 	extra []string                 // rules only the findings know, in order
 	index map[string]int
+	buf   []byte // one result's JSON, reused
 }
 
 func newSARIFStream(w io.Writer, r *Run) Stream {
@@ -228,18 +230,16 @@ func (s *sarifStream) Add(b *Batch) error {
 		fp := Fingerprint(f)
 		hex.Decode(key[:], []byte(fp))
 		s.seen[key]++
-		res := s.result(f, fmt.Sprintf("%s:%d", fp, s.seen[key]))
-		out, err := json.MarshalIndent(res, "        ", "  ")
-		if err != nil {
-			return err
-		}
+		res := s.result(f, fp+":"+strconv.Itoa(int(s.seen[key])))
+		s.buf = appendSarifResult(s.buf[:0], &res, "        ")
+		out := s.buf
 		if s.n > 0 {
 			s.results.Write([]byte(",\n        "))
 		} else {
 			s.results.Write([]byte("\n        "))
 		}
 		s.n++
-		if _, err := s.results.Write(jsonSafe(out)); err != nil {
+		if _, err := s.results.Write(out); err != nil { // appendJSONString made "##[" inert
 			return err
 		}
 	}
