@@ -125,6 +125,19 @@ func New(constraints []*policy.Constraint, opts Options) (*Engine, error) {
 	return e, nil
 }
 
+// MayForbidFix tells whether a constraint could refuse a configured fix
+// value for some pod (Finding.FixValueForbidden). When none can, --fix
+// may write each file as soon as it is fixed: no later file can stop
+// the run.
+func (e *Engine) MayForbidFix() bool {
+	for _, ck := range e.checks {
+		if f, ok := ck.chk.(interface{ mayForbidFix(FixValues) bool }); ok && f.mayForbidFix(e.opts.Fix) {
+			return true
+		}
+	}
+	return false
+}
+
 // DefaultNamespace is the namespace of objects without one.
 func (e *Engine) DefaultNamespace() string { return e.opts.DefaultNamespace }
 

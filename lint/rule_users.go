@@ -351,3 +351,32 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// mayForbidFix tells whether some pod could make this constraint refuse
+// a fix value (the checks above that set fixForbidden): a value outside
+// a MustRunAs range, or root for runAsUser. It depends on the parameters
+// and the values only, so --fix knows before judging anything whether a
+// run can be stopped by one.
+func (u *users) mayForbidFix(v FixValues) bool {
+	must := func(r *idRule) bool { return r != nil && r.Rule == "MustRunAs" }
+	if r := u.p.RunAsUser; r != nil && r.Rule != "RunAsAny" && (v.RunAsUser == 0 || must(r) && !u.inRange(v.RunAsUser, r.Ranges)) {
+		return true
+	}
+	if must(u.p.RunAsGroup) && !u.inRange(v.RunAsGroup, u.p.RunAsGroup.Ranges) {
+		return true
+	}
+	if must(u.p.FSGroup) && !u.inRange(v.FSGroup, u.p.FSGroup.Ranges) {
+		return true
+	}
+	if r := u.p.SupplementalGroups; must(r) {
+		if len(v.SupplementalGroups) == 0 {
+			return true
+		}
+		for _, g := range v.SupplementalGroups {
+			if !u.inRange(g, r.Ranges) {
+				return true
+			}
+		}
+	}
+	return false
+}

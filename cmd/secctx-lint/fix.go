@@ -96,6 +96,7 @@ type fixed struct {
 	fields      int
 	notes       []fix.Note
 	forbidden   []string // fix values the constraints forbid
+	writeErr    error    // writing out failed (--fix)
 }
 
 // judged is a file judged document by document, with its findings kept
@@ -192,117 +193,166 @@ func fixOne(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Re
 	return r
 }
 
-// runFix is --fix and --diff: every file is fixed in memory first; only
-// when no fix value is forbidden is anything written or printed.
+// runFix is --fix and --diff. When a constraint could refuse a fix value
+// (lint.Engine.MayForbidFix), every file is fixed in memory first and
+// nothing is written or printed unless none is refused. Otherwise each
+// file is written, diffed and reported as soon as it is fixed, holding
+// only the file in hand. Either way the report waits in a spool (memory,
+// then a temporary file) until the notes on stderr are out, so the
+// output is the same.
 func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.Run, lim source.Limits, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	var files []fixed
 	var suggest report.Suggester
 	if suggests(cfg) {
 		suggest = report.SuggestWith(suggestEdits)
 	}
-	source.Stream(stage.Inputs, func(in source.Input, put func(fixed)) {
-		put(fixOne(engine, lim, in, stdin, suggest))
-	}, func(r fixed) {
-		files = append(files, r)
-	})
-	rendered := planRenders(engine, stage, lim)
-	forbidden := map[string]bool{}
-	for _, r := range files {
-		for _, msg := range r.forbidden {
-			forbidden[msg] = true
-		}
-	}
-	for _, msg := range rendered.forbidden {
-		forbidden[msg] = true
-	}
-	if len(forbidden) > 0 {
-		msgs := make([]string, 0, len(forbidden))
-		for m := range forbidden {
-			msgs = append(msgs, m)
-		}
-		sort.Strings(msgs)
-		for _, m := range msgs {
-			fmt.Fprintf(stderr, "secctx-lint: %s\n", m)
-		}
-		fmt.Fprintln(stderr, "secctx-lint: nothing was written")
-		return exitUsage
-	}
 	// With --diff, or with stdin under --fix, stdout carries the diff or
 	// the fixed stream: the report goes to stderr.
 	out := stdout
-	if cfg.fix.diff {
-		out = stderr
-	}
-	fields, changed := 0, 0
-	var writeErrs []error
-	if cfg.fix.fix {
-		writeErrs = writeFixed(files)
-	}
-	for i := range files {
-		r := &files[i]
-		path := r.file.Path
-		for _, n := range r.notes {
-			fmt.Fprintf(stderr, "%s:%d:%d: note: %s\n", path, n.Line, n.Column, n.Msg)
-		}
-		switch {
-		case cfg.fix.diff:
-			if r.out != nil {
-				io.WriteString(stdout, fix.UnifiedDiff(path, r.file.Src, r.out))
-			}
-		case path == "-":
+	for _, in := range stage.Inputs {
+		if cfg.fix.diff || in.Path == "-" {
 			out = stderr
-			data := r.out
-			if data == nil {
-				data = r.file.Src
+		}
+	}
+	fr := &fixRun{cfg: cfg, engine: engine, run: run, lim: lim, stdout: stdout, stderr: stderr, suggest: suggest}
+	var rendered *renderFix
+	if !engine.MayForbidFix() {
+		if err := fr.start(getenv); err != nil {
+			fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
+			return exitUsage
+		}
+		source.Stream(stage.Inputs, func(in source.Input, put func(fixed)) {
+			r := fixOne(engine, lim, in, stdin, suggest)
+			if cfg.fix.fix && r.out != nil && in.Path != "-" {
+				r.writeErr = fix.WriteAtomic(in.Path, r.out)
 			}
-			if _, err := stdout.Write(data); err != nil {
-				r.errs = append(r.errs, &source.Error{Path: path, Msg: "writing the fixed stream: " + err.Error()})
-			}
-		case r.out != nil:
-			if err := writeErrs[i]; err != nil {
-				r.errs = append(r.errs, &source.Error{Path: path, Msg: "not written: " + err.Error()})
-				// The file keeps its original findings.
-				jf := judgeKeep(engine, lim, path, r.file.Src, false, suggest)
-				r.remaining, r.suggestions, r.judged = jf.findings, jf.sugg, jf.file
-				r.out = nil
+			put(r)
+		}, fr.finish)
+		rendered = planRenders(engine, stage, lim)
+	} else {
+		var files []fixed
+		source.Stream(stage.Inputs, func(in source.Input, put func(fixed)) {
+			put(fixOne(engine, lim, in, stdin, suggest))
+		}, func(r fixed) {
+			files = append(files, r)
+		})
+		rendered = planRenders(engine, stage, lim)
+		forbidden := map[string]bool{}
+		for _, r := range files {
+			for _, msg := range r.forbidden {
+				forbidden[msg] = true
 			}
 		}
-		if r.out != nil {
-			fields += r.fields
-			changed++
+		for _, msg := range rendered.forbidden {
+			forbidden[msg] = true
 		}
-		if r.file.Skipped != "" {
-			run.SkipFile(path, r.file.Skipped, r.errs)
-			continue
+		if len(forbidden) > 0 {
+			msgs := make([]string, 0, len(forbidden))
+			for m := range forbidden {
+				msgs = append(msgs, m)
+			}
+			sort.Strings(msgs)
+			for _, m := range msgs {
+				fmt.Fprintf(stderr, "secctx-lint: %s\n", m)
+			}
+			fmt.Fprintln(stderr, "secctx-lint: nothing was written")
+			return exitUsage
 		}
-		run.FileDone(r.stats, r.errs)
-		r.remaining, r.suggestions = cfg.keepBatch(r.remaining, r.suggestions)
-		run.Count(r.remaining)
+		if cfg.fix.fix {
+			for i, err := range writeFixed(files) {
+				files[i].writeErr = err
+			}
+		}
+		if err := fr.start(getenv); err != nil {
+			fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
+			return exitUsage
+		}
+		for _, r := range files {
+			fr.finish(r)
+		}
 	}
 	f2, c2 := applyRenders(cfg, engine, stage, rendered, run, lim, stdout, stderr)
-	fields, changed = fields+f2, changed+c2
+	fr.fields, fr.changed = fr.fields+f2, fr.changed+c2
 	noteFiltered(cfg, run, stderr)
 	if cfg.fix.fix {
-		run.Summary.FixedFields, run.Summary.FixedFiles = fields, changed
+		run.Summary.FixedFields, run.Summary.FixedFiles = fr.fields, fr.changed
 	}
-	e, err := startEmit(cfg, run, out, stderr, getenv)
+	addHeld(fr.emit, run, suggest)
+	err := fr.emit.End()
 	if err == nil {
-		for _, r := range files {
-			if len(r.remaining) > 0 {
-				e.Add(&report.Batch{Findings: r.remaining, Suggestions: r.suggestions, Lines: fileLines(r.judged)})
-			}
-		}
-		addHeld(e, run, suggest)
-		err = e.End()
+		err = fr.report.Release(out)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
 		return exitUsage
 	}
 	if cfg.fix.diff && cfg.format == "text" {
-		fmt.Fprintf(stderr, "--fix would write %s in %s\n", report.Plural(fields, "field"), report.Plural(changed, "file"))
+		fmt.Fprintf(stderr, "--fix would write %s in %s\n", report.Plural(fr.fields, "field"), report.Plural(fr.changed, "file"))
 	}
 	return exitStatus(run, failRank(cfg.failOn))
+}
+
+// fixRun is what finishing each fixed file in order needs and counts.
+type fixRun struct {
+	cfg            *config
+	engine         *lint.Engine
+	run            *report.Run
+	lim            source.Limits
+	stdout, stderr io.Writer
+	suggest        report.Suggester
+	report         report.Spool
+	emit           *emitter
+	fields         int
+	changed        int
+}
+
+// start opens the outputs, the report going to the spool.
+func (fr *fixRun) start(getenv func(string) string) error {
+	e, err := startEmit(fr.cfg, fr.run, &fr.report, fr.stderr, getenv)
+	fr.emit = e
+	return err
+}
+
+// finish prints a fixed file's notes, its diff or fixed stream, says why
+// a write failed (the file keeps its findings), and reports what is left.
+func (fr *fixRun) finish(r fixed) {
+	cfg, path := fr.cfg, r.file.Path
+	for _, n := range r.notes {
+		fmt.Fprintf(fr.stderr, "%s:%d:%d: note: %s\n", path, n.Line, n.Column, n.Msg)
+	}
+	switch {
+	case cfg.fix.diff:
+		if r.out != nil {
+			io.WriteString(fr.stdout, fix.UnifiedDiff(path, r.file.Src, r.out))
+		}
+	case path == "-":
+		data := r.out
+		if data == nil {
+			data = r.file.Src
+		}
+		if _, err := fr.stdout.Write(data); err != nil {
+			r.errs = append(r.errs, &source.Error{Path: path, Msg: "writing the fixed stream: " + err.Error()})
+		}
+	case r.out != nil && r.writeErr != nil:
+		r.errs = append(r.errs, &source.Error{Path: path, Msg: "not written: " + r.writeErr.Error()})
+		// The file keeps its original findings.
+		jf := judgeKeep(fr.engine, fr.lim, path, r.file.Src, false, fr.suggest)
+		r.remaining, r.suggestions, r.judged = jf.findings, jf.sugg, jf.file
+		r.out = nil
+	}
+	if r.out != nil {
+		fr.fields += r.fields
+		fr.changed++
+	}
+	if r.file.Skipped != "" {
+		fr.run.SkipFile(path, r.file.Skipped, r.errs)
+		return
+	}
+	fr.run.FileDone(r.stats, r.errs)
+	r.remaining, r.suggestions = cfg.keepBatch(r.remaining, r.suggestions)
+	fr.run.Count(r.remaining)
+	if len(r.remaining) > 0 {
+		fr.emit.Add(&report.Batch{Findings: r.remaining, Suggestions: r.suggestions, Lines: fileLines(r.judged)})
+	}
 }
 
 // writeFixed writes every changed file (stdin aside) and returns each

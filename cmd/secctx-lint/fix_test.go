@@ -222,3 +222,27 @@ func TestFixOverMaxFileSize(t *testing.T) {
 		t.Errorf("file changed:\n%s", b)
 	}
 }
+
+// A fix value one file refuses stops the run before any file is written,
+// also the files judged before it, which alone would be fixed.
+func TestForbiddenFixValueInALaterFile(t *testing.T) {
+	dir, cs, pod := setup(t)
+	first := filepath.Join(dir, "a.yaml")
+	firstText := strings.Replace(testPod, "spec:\n", "spec:\n  securityContext:\n    fsGroup: 2500\n", 1)
+	if err := os.WriteFile(first, []byte(firstText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rc, _, errs := runFixCLI("", "--constraint", cs, "--fix", "--fs-group", "70000", first, pod)
+	if rc != exitUsage || !strings.Contains(errs, "nothing was written") {
+		t.Fatalf("rc %d: %s", rc, errs)
+	}
+	for path, want := range map[string]string{first: firstText, pod: testPod} {
+		if got, _ := os.ReadFile(path); string(got) != want {
+			t.Errorf("%s was written:\n%s", path, got)
+		}
+	}
+	// With an allowed value the first file is fixed alone.
+	if rc, out, errs := runFixCLI("", "--constraint", cs, "--fix", "--fs-group", "2600", first); rc != exitOK || !strings.Contains(out, "in 1 file") {
+		t.Errorf("rc %d\n%s\n%s", rc, out, errs)
+	}
+}
