@@ -84,8 +84,9 @@ func (r *Result) AddCharts(res *walk.Result, h *Helm) {
 		}
 	}
 	kept := r.Inputs[:0]
+	abs := absPaths()
 	for _, in := range r.Inputs {
-		if in.Path == "-" || !consumed[absPath(in.Path)] {
+		if in.Path == "-" || !consumed[abs(in.Path)] {
 			kept = append(kept, in)
 		}
 	}

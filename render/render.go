@@ -8,6 +8,7 @@
 package render
 
 import (
+	"os"
 	"path/filepath"
 
 	"github.com/secctx-lint/secctx-lint/render/kustomize"
@@ -66,8 +67,9 @@ func Stage(res *walk.Result, k *kustomize.Renderer) *Result {
 			out.NotBuilt = append(out.NotBuilt, d)
 		}
 	}
+	abs := absPaths()
 	for _, in := range res.Inputs {
-		if in.Walked && consumed[absPath(in.Path)] { // a named file is judged anyway
+		if in.Walked && consumed[abs(in.Path)] { // a named file is judged anyway
 			continue
 		}
 		out.Inputs = append(out.Inputs, in)
@@ -82,4 +84,16 @@ func absPath(p string) string {
 		return abs
 	}
 	return p
+}
+
+// absPaths is absPath for many paths: filepath.Abs asks the system for
+// the working folder (two stats) each call, so it is read once.
+func absPaths() func(string) string {
+	wd, err := os.Getwd()
+	return func(p string) string {
+		if err != nil || filepath.IsAbs(p) {
+			return absPath(p)
+		}
+		return filepath.Join(wd, p)
+	}
 }
