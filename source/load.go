@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"runtime"
 	"sort"
 	"strings"
@@ -74,28 +73,24 @@ func Read(in Input, stdin io.Reader, lim Limits) ([]byte, *Error) {
 }
 
 func readPath(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, size, regular, err := openRead(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s", PlainOSError(err))
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("%s", PlainOSError(err))
-	}
-	if !info.Mode().IsRegular() {
+	if !regular {
 		return nil, fmt.Errorf("not a regular file")
 	}
-	if max > 0 && info.Size() > max {
-		return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit; not read", info.Size(), max)
+	if max > 0 && size > max {
+		return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit; not read", size, max)
 	}
 	// Read into a buffer of the file's size (one byte more to see it
 	// grow): io.ReadAll's doubling would hold up to twice a large file.
-	buf := make([]byte, 0, info.Size()+1)
+	buf := make([]byte, 0, size+1)
 	for {
 		n, err := f.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
-		if err == io.EOF || err == nil && int64(len(buf)) == info.Size() && n > 0 {
+		if err == io.EOF || err == nil && int64(len(buf)) == size && n > 0 {
 			// The size fstat gave is read: reading on only to be told EOF
 			// costs a system call per file. A file that grew since fills
 			// the extra byte and is read on below.
