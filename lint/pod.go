@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/secctx-lint/secctx-lint/source"
@@ -89,11 +90,17 @@ type Container struct {
 	// SC is the securityContext mapping (nil when absent or null); SCKey
 	// its key node, set whenever the key is written.
 	SC, SCKey *yaml.Node
+	// path caches Path: a container is judged by one goroutine, and
+	// every finding about it names it.
+	path string
 }
 
 // Path is the container's dotted path, e.g. spec.template.spec.containers[1].
 func (c *Container) Path(p *Pod) string {
-	return fmt.Sprintf("%s.%s[%d]", p.SpecPath, c.List, c.Index)
+	if c.path == "" {
+		c.path = p.SpecPath + "." + c.List + "[" + strconv.Itoa(c.Index) + "]"
+	}
+	return c.path
 }
 
 // Windows reports whether the pod asks for Windows nodes; Azure's Linux

@@ -61,7 +61,7 @@ func (r *escalation) check(p *Pod, rep *reporter) {
 			}
 		}
 		vio := violation{container: ct, key: k, value: v, field: field, certainty: certainty,
-			msg: fmt.Sprintf("Privilege escalation container is not allowed: %s (allowPrivilegeEscalation is not set to false%s)", ct.Name, why)}
+			msg: "Privilege escalation container is not allowed: " + ct.Name + " (allowPrivilegeEscalation is not set to false" + why + ")"}
 		// Read as the fixed file holds them: a privileged: "true" that
 		// the invalid-field fix unquotes is privileged.
 		fv := p.asFixed()

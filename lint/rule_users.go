@@ -30,6 +30,9 @@ type idRange struct {
 type idRule struct {
 	Rule   string    `json:"rule"`
 	Ranges []idRange `json:"ranges"`
+	// text is String's answer, spelled once when compiled: messages of
+	// every finding print it.
+	text string
 }
 
 type usersParams struct {
@@ -79,6 +82,7 @@ func compileUsers(c *policy.Constraint) (checker, error) {
 				return nil, fmt.Errorf("%s range min %d is above max %d", name, rg.Min, rg.Max)
 			}
 		}
+		r.text = r.spell()
 	}
 	return u, nil
 }
@@ -93,6 +97,13 @@ func (u *users) inRange(v int64, ranges []idRange) bool {
 }
 
 func (r *idRule) String() string {
+	if r.text != "" {
+		return r.text
+	}
+	return r.spell()
+}
+
+func (r *idRule) spell() string {
 	var parts []string
 	for _, rg := range r.Ranges {
 		if rg.Max == -1 {
@@ -180,9 +191,9 @@ func (u *users) checkUser(p *Pod, ct *Container, rep *reporter) {
 	_, nonRootNode, _ := effective(p, ct, "runAsNonRoot")
 	nonRoot, _ := source.Bool(nonRootNode)
 	certainty := Certain
-	msg := fmt.Sprintf("Container %s is attempting to run without a required securityContext/runAsNonRoot or securityContext/runAsUser != 0", ct.Name)
+	msg := "Container " + ct.Name + " is attempting to run without a required securityContext/runAsNonRoot or securityContext/runAsUser != 0"
 	if rule.Rule == "MustRunAs" {
-		msg = fmt.Sprintf("Container %s is attempting to run without a required securityContext/runAsUser (allowed: %s)", ct.Name, rule)
+		msg = "Container " + ct.Name + " is attempting to run without a required securityContext/runAsUser (allowed: " + rule.String() + ")"
 	} else if nonRoot {
 		if u.upstream {
 			return
@@ -276,7 +287,7 @@ func (u *users) checkID(p *Pod, ct *Container, field string, rule *idRule, fixVa
 		who = "Container " + name
 	}
 	vio := violation{container: ct, key: key, field: p.SpecPath + ".securityContext." + field,
-		msg: fmt.Sprintf("%s is attempting to run without a required securityContext/%s (allowed %s: %s)", who, field, field, rule)}
+		msg: who + " is attempting to run without a required securityContext/" + field + " (allowed " + field + ": " + rule.String() + ")"}
 	if u.inRange(fixValue, rule.Ranges) {
 		vio.changes = []Change{{Map: p.Spec, Path: []string{"securityContext", field}, Value: intNode(fixValue)}}
 	} else {
@@ -312,7 +323,7 @@ func (u *users) checkSupplemental(p *Pod, rep *reporter) {
 		return
 	}
 	key, _, _ := podField(p, "supplementalGroups")
-	msg := fmt.Sprintf("Pod is attempting to run without a required securityContext/supplementalGroups (allowed: %s)", rule)
+	msg := "Pod is attempting to run without a required securityContext/supplementalGroups (allowed: " + rule.String() + ")"
 	if v != nil && !source.IsNull(v) {
 		msg += "; an empty list is dropped by the API server, so it counts as missing"
 	}
