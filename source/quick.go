@@ -330,11 +330,7 @@ func plainStart(l []byte, i, end int) bool {
 
 // mapping reads a block mapping whose keys start at column ind.
 func (q *quick) mapping(ind int) *yaml.Node {
-	m := q.node()
-	m.Kind, m.Tag = yaml.MappingNode, "!!map"
-	m.Line, m.Column = q.line, q.column(q.ls+ind)
-	q.depth++
-	base := len(q.kids)
+	m, base := q.open(yaml.MappingNode, "!!map", q.ls+ind)
 	first := true
 	for {
 		if !first {
@@ -367,14 +363,29 @@ func (q *quick) mapping(ind int) *yaml.Node {
 		}
 		q.kids = append(q.kids, v)
 	}
+	return q.close(m, base)
+}
+
+// open starts a block collection whose first key or dash is at offset at;
+// its children are collected on q.kids from base.
+func (q *quick) open(kind yaml.Kind, tag string, at int) (n *yaml.Node, base int) {
+	n = q.node()
+	n.Kind, n.Tag = kind, tag
+	n.Line, n.Column = q.line, q.column(at)
+	q.depth++
+	return n, len(q.kids)
+}
+
+// close gives n the children collected since base, or nil when the quick
+// parser gave up on the way.
+func (q *quick) close(n *yaml.Node, base int) *yaml.Node {
 	q.depth--
+	defer func() { q.kids = q.kids[:base] }()
 	if q.failed {
-		q.kids = q.kids[:base]
 		return nil
 	}
-	m.Content = q.content(q.kids[base:])
-	q.kids = q.kids[:base]
-	return m
+	n.Content = q.content(q.kids[base:])
+	return n
 }
 
 // separatorLike: a line at column 0 starting with "---" or "..." ends
@@ -533,11 +544,7 @@ func (q *quick) restOfLine(i int) bool {
 
 // sequence reads a block sequence whose dashes sit at column ind.
 func (q *quick) sequence(ind int) *yaml.Node {
-	s := q.node()
-	s.Kind, s.Tag = yaml.SequenceNode, "!!seq"
-	s.Line, s.Column = q.line, q.column(q.ls+ind)
-	q.depth++
-	base := len(q.kids)
+	s, base := q.open(yaml.SequenceNode, "!!seq", q.ls+ind)
 	first := true
 	for {
 		if !first {
@@ -563,14 +570,7 @@ func (q *quick) sequence(ind int) *yaml.Node {
 		}
 		q.kids = append(q.kids, v)
 	}
-	q.depth--
-	if q.failed {
-		q.kids = q.kids[:base]
-		return nil
-	}
-	s.Content = q.content(q.kids[base:])
-	q.kids = q.kids[:base]
-	return s
+	return q.close(s, base)
 }
 
 // inline reads a scalar or a flow collection starting at offset i of the
