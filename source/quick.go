@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -9,16 +10,16 @@ import (
 )
 
 // The quick parser reads the YAML that manifests are nearly always written
-// in (block mappings and sequences, one-line plain and quoted scalars,
-// one-line flow collections, comments) straight into the node trees
-// go-yaml builds, at several times go-yaml's speed: go-yaml's scanner,
-// event parser and composer are most of what a run costs. It accepts a
-// document only when it is sure go-yaml reads it the same way, to the
-// node (kind, style, tag, value, line, column); anything else (anchors,
-// tags, block scalars, multi-line scalars, escapes, tabs, CR, a BOM,
-// directives, whatever looks odd or wrong) makes it give up, and the
-// file is parsed by go-yaml from its start, so errors and their positions
-// are go-yaml's own. Node comments are not kept: nothing reads them (the
+// in (block mappings and sequences, plain and quoted scalars, also over
+// several lines, escapes, plain block scalars, one-line flow collections,
+// comments) straight into the node trees go-yaml builds, at several times
+// go-yaml's speed: go-yaml's scanner, event parser and composer were most
+// of what a run cost. It accepts a document only when it is sure go-yaml
+// reads it the same way, to the node (kind, style, tag, value, line,
+// column); anything else (anchors, tags, multi-line flow collections,
+// tabs, CR, a BOM, directives, whatever looks odd or wrong) makes it give
+// up, and go-yaml reads on from there (DecodeFile), so errors and their
+// positions are go-yaml's own. Node comments are not kept: nothing reads them (the
 // suppressions and the fixer read the source text). TestQuickMatchesGoYAML
 // and FuzzQuick hold it to go-yaml.
 
@@ -39,6 +40,9 @@ type quick struct {
 	// over.
 	failed   bool
 	failLine int
+	// chunkOff and chunkLine are where the document being read starts:
+	// its separator line, or the start of the file.
+	chunkOff, chunkLine int
 
 	slab  []yaml.Node
 	kids  []*yaml.Node // children being collected, per open collection
@@ -74,7 +78,7 @@ func quickUsable(src []byte) bool {
 func newQuick(src []byte) *quick {
 	// Manifests hold about a node per 8 bytes: a slab that size holds a
 	// typical file's nodes in one allocation without wasting much.
-	q := &quick{src: src}
+	q := &quick{src: src, chunkLine: 1}
 	q.chunk = min(max(len(src)/8, 16), 1024)
 	q.load(0, 1)
 	return q
@@ -201,6 +205,7 @@ func (q *quick) next() (root *yaml.Node, st quickStatus) {
 			return nil, quickDoc
 		}
 		q.started = true
+		q.chunkOff, q.chunkLine = q.ls, q.line
 		q.advance()
 	}
 	if q.failed {
@@ -437,6 +442,11 @@ func (q *quick) value(ind, after int, inMap bool) *yaml.Node {
 			q.fail()
 			return nil
 		}
+	} else if _, ok := q.quotedEnd(i); !ok && (c == '\'' || c == '"') {
+		if n = q.quotedLines(i, ind); n == nil {
+			q.fail()
+			return nil
+		}
 	} else {
 		var end int
 		n, end = q.inline(i, false)
@@ -444,16 +454,168 @@ func (q *quick) value(ind, after int, inMap bool) *yaml.Node {
 			q.fail()
 			return nil
 		}
+		plainToEnd := n.Kind == yaml.ScalarNode && n.Style == 0 && q.skipSpaces(end) == q.le
 		q.advance()
+		if plainToEnd && !q.continuePlain(n, ind) {
+			q.fail()
+			return nil
+		}
 	}
-	// A more indented line after a one-line value continues a plain
-	// scalar or is an error: either way go-yaml's to read.
+	// A more indented line after a value is an error (or a plain scalar's
+	// continuation after a comment): go-yaml's to read.
 	q.skipBlank()
 	if !q.eof && q.ind-q.ls > ind {
 		q.fail()
 		return nil
 	}
 	return n
+}
+
+// quotedLines reads a quoted scalar that starts at offset i and ends on a
+// later line, as a value under a key or dash at column ind, and moves past
+// it. Its lines fold as a plain scalar's do; every line after the first
+// is indented more than ind, none ends in an escaped line break, and the
+// closing quote is followed by nothing but a comment.
+func (q *quick) quotedLines(i, ind int) *yaml.Node {
+	quote := q.src[i]
+	n := q.node()
+	n.Kind, n.Tag, n.Line, n.Column = yaml.ScalarNode, "!!str", q.line, q.column(i)
+	n.Style = yaml.SingleQuotedStyle
+	if quote == '"' {
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	// unquote reads one line's part of the text.
+	unquote := func(b []byte) ([]byte, bool) {
+		if quote == '\'' {
+			return []byte(unquoteSingle(b)), true
+		}
+		slashes := 0
+		for k := len(b) - 1; k >= 0 && b[k] == '\\'; k-- {
+			slashes++
+		}
+		if slashes%2 == 1 {
+			return nil, false // an escaped line break
+		}
+		v, ok := unescapeDouble(b)
+		return []byte(v), ok
+	}
+	trimRight := func(b []byte) []byte {
+		for len(b) > 0 && b[len(b)-1] == ' ' {
+			b = b[:len(b)-1]
+		}
+		return b
+	}
+	first, ok := unquote(trimRight(q.src[i+1 : q.le]))
+	if !ok {
+		return nil
+	}
+	val := first
+	breaks := 0
+	for {
+		q.advance()
+		if q.eof {
+			return nil
+		}
+		if q.ind == q.le {
+			breaks++
+			continue
+		}
+		if q.ind-q.ls <= ind {
+			return nil
+		}
+		end, closed := q.quotedEndFrom(q.ind, quote)
+		textEnd := end - 1
+		if !closed {
+			textEnd = q.le
+		}
+		part, ok := unquote(trimRight(q.src[q.ind:textEnd]))
+		if !ok {
+			return nil
+		}
+		if breaks == 0 {
+			val = append(val, ' ')
+		}
+		for ; breaks > 0; breaks-- {
+			val = append(val, '\n')
+		}
+		val = append(val, part...)
+		if closed {
+			if !q.restOfLine(end) {
+				return nil
+			}
+			q.advance()
+			n.Value = string(val)
+			return n
+		}
+	}
+}
+
+// quotedEndFrom finds the closing quote of a scalar continued on this
+// line from offset i: the offset after it, and whether there is one.
+func (q *quick) quotedEndFrom(i int, quote byte) (int, bool) {
+	for j := i; j < q.le; j++ {
+		switch q.src[j] {
+		case '\\':
+			if quote == '"' {
+				j++
+			}
+		case quote:
+			if quote == '\'' && j+1 < q.le && q.src[j+1] == '\'' {
+				j++
+				continue
+			}
+			return j + 1, true
+		}
+	}
+	return q.le, false
+}
+
+// continuePlain reads the lines that continue the plain scalar n, one
+// line so far, as a value under a key or dash at column ind: lines
+// indented more than ind, folded as YAML folds them (a line break is a
+// space, an empty line a line break). It stops at a line indented no
+// more, or at a comment. False: a line it is not sure of (one that holds
+// ": " or " #", or ends in a colon).
+func (q *quick) continuePlain(n *yaml.Node, ind int) bool {
+	var b []byte
+	breaks := 0
+	for !q.eof {
+		if q.ind == q.le {
+			breaks++ // empty, or only spaces
+			q.advance()
+			continue
+		}
+		if q.ind-q.ls <= ind || q.src[q.ind] == '#' {
+			break
+		}
+		end := q.le
+		for q.src[end-1] == ' ' {
+			end--
+		}
+		line := q.src[q.ind:end]
+		// Indicators only matter at a scalar's first character; a line
+		// that goes on holds text alone, but ": " or " #" in it, or a
+		// colon at its end, are go-yaml's to judge.
+		if line[len(line)-1] == ':' || bytes.Contains(line, []byte(": ")) || bytes.Contains(line, []byte(" #")) {
+			return false
+		}
+		if b == nil {
+			b = append(b, n.Value...)
+		}
+		if breaks == 0 {
+			b = append(b, ' ')
+		}
+		for ; breaks > 0; breaks-- {
+			b = append(b, '\n')
+		}
+		b = append(b, line...)
+		q.advance()
+	}
+	if b != nil {
+		n.Value = string(b)
+		n.Tag = plainTag(n.Value)
+	}
+	return true
 }
 
 // blockScalar reads a literal (|) or folded (>) block scalar whose
@@ -621,14 +783,18 @@ func (q *quick) inline(i int, flow bool) (n *yaml.Node, end int) {
 }
 
 // quotedEnd finds the end (offset after the closing quote) of a quoted
-// scalar starting at i that ends on this line and holds no escape.
+// scalar starting at i that ends on this line; a double-quoted one may
+// hold the escapes unescapeDouble reads.
 func (q *quick) quotedEnd(i int) (int, bool) {
 	quote := q.src[i]
 	for j := i + 1; j < q.le; j++ {
 		switch q.src[j] {
 		case '\\':
 			if quote == '"' {
-				return 0, false
+				if j+1 >= q.le {
+					return 0, false // an escaped line break
+				}
+				j++ // the escaped character; unescapeDouble checks it
 			}
 		case quote:
 			if quote == '\'' && j+1 < q.le && q.src[j+1] == '\'' {
@@ -645,8 +811,13 @@ func (q *quick) quotedEnd(i int) (int, bool) {
 func (q *quick) scalarNode(i, end int) *yaml.Node {
 	switch q.src[i] {
 	case '"':
+		v, ok := unescapeDouble(q.src[i+1 : end-1])
+		if !ok {
+			q.fail()
+			return nil
+		}
 		n := q.node()
-		n.Kind, n.Style, n.Tag, n.Value = yaml.ScalarNode, yaml.DoubleQuotedStyle, "!!str", text(q.src[i+1:end-1])
+		n.Kind, n.Style, n.Tag, n.Value = yaml.ScalarNode, yaml.DoubleQuotedStyle, "!!str", v
 		n.Line, n.Column = q.line, q.column(i)
 		return n
 	case '\'':
@@ -743,6 +914,81 @@ func (q *quick) skipSpaces(i int) int {
 		i++
 	}
 	return i
+}
+
+// unescapeDouble is the value of a one-line double-quoted scalar's
+// text: YAML's escapes, as go-yaml reads them. False for an escape it
+// refuses (an unknown one, bad hex, a surrogate or a code point past
+// U+10FFFF).
+func unescapeDouble(b []byte) (string, bool) {
+	i := bytes.IndexByte(b, '\\')
+	if i < 0 {
+		return text(b), true
+	}
+	out := append(make([]byte, 0, len(b)), b[:i]...)
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		i++
+		if i >= len(b) {
+			return "", false
+		}
+		hex := 0
+		switch b[i] {
+		case '0':
+			out = append(out, 0)
+		case 'a':
+			out = append(out, '\a')
+		case 'b':
+			out = append(out, '\b')
+		case 't':
+			out = append(out, '\t')
+		case 'n':
+			out = append(out, '\n')
+		case 'v':
+			out = append(out, '\v')
+		case 'f':
+			out = append(out, '\f')
+		case 'r':
+			out = append(out, '\r')
+		case 'e':
+			out = append(out, 0x1b)
+		case ' ', '"', '\'', '\\':
+			out = append(out, b[i])
+		case 'N':
+			out = utf8.AppendRune(out, 0x85)
+		case '_':
+			out = utf8.AppendRune(out, 0xa0)
+		case 'L':
+			out = utf8.AppendRune(out, 0x2028)
+		case 'P':
+			out = utf8.AppendRune(out, 0x2029)
+		case 'x':
+			hex = 2
+		case 'u':
+			hex = 4
+		case 'U':
+			hex = 8
+		default:
+			return "", false
+		}
+		if hex == 0 {
+			continue
+		}
+		if i+1+hex > len(b) {
+			return "", false
+		}
+		v, err := strconv.ParseUint(string(b[i+1:i+1+hex]), 16, 32)
+		if err != nil || v >= 0xd800 && v <= 0xdfff || v > 0x10ffff {
+			return "", false
+		}
+		out = utf8.AppendRune(out, rune(v))
+		i += hex
+	}
+	return string(out), true
 }
 
 func unquoteSingle(b []byte) string {

@@ -113,7 +113,16 @@ var quickCases = []string{
 	"a: |\n  x\n  y\n", "a: |-\n  x\n\n    y\n\n\nb: 1\n", "a: |\n  x\n\n", "a: |\n  x", "a: >\n  x\n  y\n", "a: >-\n  x\n\n  y\n",
 	"a: |+\n  x\n\n", "a: |2\n  x\n", "a: | # c\n  x\n  # not a comment\nb: 1\n", "a: |\n  x\n  \n  y\n", "a: |\n\n  x\n",
 	"a: |\nb: 1\n", "- |\n  x\n- >\n  y\n", "a:\n  - |\n    x\n   y\n", "a: |\n  x\n# c\n  y\n", "a: |x\n  y\n",
-	"a: |\n   x\n  y\n", "a: |\n  x\n---\nb: |\n  y\n", "a: |-\n  x\n  y", "a: >\n  x\n   y\n", "a: " + strings.Repeat("[", 300) + strings.Repeat("]", 300) + "\n",
+	"a: |\n   x\n  y\n", "a: |\n  x\n---\nb: |\n  y\n", "a: |-\n  x\n  y", "a: >\n  x\n   y\n",
+	"a: b\n  c\n", "a: b\n  c\n\n  d\ne: f\n", "a: b\n  c\n  # x\n  d\n", "a: b\n  - c\n", "a: b\n  c: d\n", "a: b\n  c #d\n",
+	"- b\n  c\n- d\n", "- k: b\n    c\n  l: 1\n", "a: 1\n  2\n", "a: b\n   \n  c\n", "a: b\n  c\nd\n", "a: b\n  c:\n",
+	"a: b # x\n  c\n", "a: b\n  'c'\n", "a: b\n\n\n  c\n", "a: b\n  c  \n  d\n", "a: [b]\n  c\n", "a: 'b'\n  c\n",
+	`a: "x\ny"`, `a: "\t\n\r\\\"\/\ \0\a\b\v\f\e\N\_\L\P"`, `a: "\x41\u00e9\U0001F600"`, `a: "\'\/"`, `a: "\'"`, `a: "\q"`, `a: "\x4"`, `a: "\ud800"`,
+	`a: "\U00110000"`, "a: \"x\\\n  y\"\n", `a: "\u00zz"`, `"k\x41": v`, `a: {"b\n": "c\u0041"}`, `a: "x\"`,
+	"a: 'b\n  c'\n", "a: 'b\n\n  c d  \n   e'\nf: 1\n", "a: \"b\n  c\"\n", "a: \"b \\\n  c\"\n", "a: \"b\\\\\n  c\"\n", "a: 'b\nc'\n",
+	"a: 'b\n  c' d\n", "a: 'b\n  c' # x\n", "- 'b\n  c'\n- d\n", "a: 'it''s\n  ok'\n", "a: 'b\n", "a: \"b\n  \\x41\"\n", "a: 'b\n  c'\n  d\n",
+	"a: \"b  \n  c\"\n", "a: ' \n  c'\n", "a:\n  'b\n  c'\n", "k: 'b\n---\nc'\n",
+	"a: b\n  \"x\"\n", "a: b\n  - x\n", "a: b\n  -x\n", "a: b\n  [x]\n", "a: b\n  {x}\n", "a: b\n  &x\n", "a: b\n  *x\n", "a: b\n  !x\n", "a: b\n  |x\n", "a: b\n  >x\n", "a: b\n  %x\n", "a: b\n  @x\n", "a: b\n  ?x\n", "a: b\n  :x\n", "a: b\n  'x\n", "a: b\n  x:y\n", "a: b\n  `x\n", "a: " + strings.Repeat("[", 300) + strings.Repeat("]", 300) + "\n",
 }
 
 func TestQuickMatchesGoYAML(t *testing.T) {
@@ -167,4 +176,43 @@ func FuzzQuick(f *testing.F) {
 		}
 		sameDecoding(t, "fuzz", src)
 	})
+}
+
+// BenchmarkDecodeCorpus decodes the corpus with the quick parser (go-yaml
+// for what it gives up on) and with go-yaml alone:
+//
+//	go test ./source -run '^$' -bench DecodeCorpus -benchmem
+func BenchmarkDecodeCorpus(b *testing.B) {
+	var srcs [][]byte
+	var size int64
+	root := testshared.Path(b, "corpus")
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !HasManifestExt(p) {
+			return err
+		}
+		src, err := os.ReadFile(p)
+		srcs = append(srcs, src)
+		size += int64(len(src))
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, quickOn := range []bool{true, false} {
+		name := "go-yaml"
+		if quickOn {
+			name = "quick"
+		}
+		b.Run(name, func(b *testing.B) {
+			old := useQuick
+			useQuick = quickOn
+			defer func() { useQuick = old }()
+			b.SetBytes(size)
+			for i := 0; i < b.N; i++ {
+				for _, src := range srcs {
+					Decode("in.yaml", src, DefaultLimits, func(*Document) {})
+				}
+			}
+		})
+	}
 }

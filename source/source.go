@@ -173,18 +173,27 @@ func DecodeFile(f *File, lim Limits, each func(*Document)) []*Error {
 		}
 		return true
 	}
-	// The quick parser reads what it is sure of; when it gives up, go-yaml
-	// reads the file from its start and skips the documents already
-	// handed on. A document is handed on only once the next one has been
-	// read too: go-yaml looks a few tokens past a document's end, and an
-	// error there fails the document before it.
+	// The quick parser reads what it is sure of. When it gives up, go-yaml
+	// reads on from the separator of the first document not handed on,
+	// with its lines shifted to the file's; should that stretch fail
+	// (go-yaml's own error, or an alias to an anchor before it), go-yaml
+	// reads the whole file and skips the documents already handed on, so
+	// errors are go-yaml's own. A document is handed on only once the next
+	// one has been read too: go-yaml looks a few tokens past a document's
+	// end, and an error there fails the document before it.
 	handed := 0 // documents before this index are settled
 	if useQuick && quickUsable(src) {
 		q := newQuick(src)
 		var pending *yaml.Node
+		pendingOff, pendingLine := 0, 1
 		for index := 0; ; index++ {
 			root, st := q.next()
 			if st == quickGiveUp {
+				if pending == nil {
+					// Nothing waits: go-yaml starts at the document the
+					// quick parser gave up in.
+					pendingOff, pendingLine, handed = q.chunkOff, q.chunkLine, index
+				}
 				break
 			}
 			if root == nil && st != quickEnd {
@@ -197,6 +206,14 @@ func DecodeFile(f *File, lim Limits, each func(*Document)) []*Error {
 				return errs
 			}
 			pending, handed = root, index
+			pendingOff, pendingLine = q.chunkOff, q.chunkLine
+		}
+		if pendingOff > 0 {
+			n, done, stop := decodeFrom(src, pendingOff, pendingLine, handed, accept)
+			if done || stop {
+				return errs
+			}
+			handed += n
 		}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
@@ -228,6 +245,47 @@ func DecodeFile(f *File, lim Limits, each func(*Document)) []*Error {
 		}
 	}
 	return errs
+}
+
+// decodeFrom decodes src[off:], which starts at line line and with the
+// document of index first, handing each document on with its lines
+// shifted to the file's. It returns how many documents it settled,
+// whether it read to the end, and whether accept stopped the file; on a
+// go-yaml error it stops, settling nothing more, for go-yaml to read the
+// whole file.
+func decodeFrom(src []byte, off, line, first int, accept func(int, *yaml.Node) bool) (settled int, done, stop bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(src[off:]))
+	var prev *yaml.Node
+	prevIndex := 0
+	for i := 0; ; i++ {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return settled, false, false
+		}
+		// As in the quick parser, a document is settled once the next one
+		// (or the end) decoded without error.
+		if prev != nil && !accept(prevIndex, prev) {
+			return settled, false, true
+		}
+		settled = i
+		if errors.Is(err, io.EOF) {
+			return settled, true, false
+		}
+		prev = nil
+		if len(doc.Content) > 0 {
+			prev, prevIndex = doc.Content[0], first+i
+			shiftLines(prev, line-1)
+		}
+	}
+}
+
+// shiftLines adds delta to the line of every node of a tree.
+func shiftLines(n *yaml.Node, delta int) {
+	n.Line += delta
+	for _, c := range n.Content {
+		shiftLines(c, delta)
+	}
 }
 
 // workloadGroups gives, per built-in workload kind, the apiVersion it is
