@@ -110,6 +110,11 @@ var quickCases = []string{
 	"a: \"\"\nb: ''\n", "a: [\"\", '']\n", "a: {b: }\n", "a: {: b}\n", "a: [,]\n", "a: b\n---\n%x\n", "a: b\n... # c\n",
 	"a:\n  b: 1\n c: 2\n", "- a\n-\n", "a: ? b\n", "a: :b\n", "a: -b\n", "a: - b\n", "a: [-b, -1]\n", "a: x  \n",
 	strings.Repeat("k", 1100) + ": v\n",
+	// go-yaml reading on from the document the quick parser gives up in
+	"a: 1\n---\nb: &x 1\n---\nc: *x\n", "a: &x 1\n---\nb: *x\n", "a: 1\n---\nb: &x 1\n---\nc: 1\n---\nd: *x\n",
+	"a: 1\n---\nb: |2\n  x\n---\nc: *y\n", "a: 1\n---\nb: \"\\q\"\n", "a: 1\n---\nb: 2\n---\nc: [\n",
+	"a: 1\n---\nb: 2\n---\nc: [1,\n 2]\n---\nd: 1\nd: 2\n", "a: 1\n---\n---\nb: [1,\n 2]\n---\n\n---\nc: 3\n",
+	"a: 1\n# c\n--- # d\nb: [1,\n 2]\nc: !!str x\n...\n%YAML 1.2\n---\nd: 4\n", "x: 1\n---\ny: [1,\n 2]\n---\n- 3\n---\nz: 4\n",
 	"a: |\n  x\n  y\n", "a: |-\n  x\n\n    y\n\n\nb: 1\n", "a: |\n  x\n\n", "a: |\n  x", "a: >\n  x\n  y\n", "a: >-\n  x\n\n  y\n",
 	"a: |+\n  x\n\n", "a: |2\n  x\n", "a: | # c\n  x\n  # not a comment\nb: 1\n", "a: |\n  x\n  \n  y\n", "a: |\n\n  x\n",
 	"a: |\nb: 1\n", "- |\n  x\n- >\n  y\n", "a:\n  - |\n    x\n   y\n", "a: |\n  x\n# c\n  y\n", "a: |x\n  y\n",
