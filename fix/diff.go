@@ -18,15 +18,17 @@ const maxEditDistance = 4000
 // splitLines splits b into lines that keep their line break ("\n", with a
 // "\r" before it when present). The last line may lack one.
 func splitLines(b []byte) []string {
-	var out []string
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
+	// One copy of the text; the lines are slices of it.
+	s := string(b)
+	out := make([]string, 0, bytes.Count(b, []byte{'\n'})+1)
+	for len(s) > 0 {
+		i := strings.IndexByte(s, '\n')
 		if i < 0 {
-			out = append(out, string(b))
+			out = append(out, s)
 			break
 		}
-		out = append(out, string(b[:i+1]))
-		b = b[i+1:]
+		out = append(out, s[:i+1])
+		s = s[i+1:]
 	}
 	return out
 }
@@ -78,10 +80,14 @@ func myers(a, b []string) []lineOp {
 	}
 	off := max + 1
 	v := make([]int, 2*max+3)
+	// trace[d] is the part of v that step d reads, v[off-d-1 : off+d+2]:
+	// copying all of v each step cost O(D·max), most of --diff's time on
+	// files of a few hundred lines.
 	var trace [][]int
+	at := func(d, i int) int { return trace[d][i-(off-d-1)] }
 	found := -1
 	for d := 0; d <= max && found < 0; d++ {
-		trace = append(trace, append([]int(nil), v...))
+		trace = append(trace, append([]int(nil), v[off-d-1:off+d+2]...))
 		for k := -d; k <= d; k += 2 {
 			var x int
 			if k == -d || (k != d && v[off+k-1] < v[off+k+1]) {
@@ -108,15 +114,14 @@ func myers(a, b []string) []lineOp {
 	var rev []lineOp
 	x, y := n, m
 	for d := found; d > 0; d-- {
-		vd := trace[d]
 		k := x - y
 		var pk int
-		if k == -d || (k != d && vd[off+k-1] < vd[off+k+1]) {
+		if k == -d || (k != d && at(d, off+k-1) < at(d, off+k+1)) {
 			pk = k + 1
 		} else {
 			pk = k - 1
 		}
-		px := vd[off+pk]
+		px := at(d, off+pk)
 		py := px - pk
 		for x > px && y > py {
 			x--
