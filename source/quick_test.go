@@ -128,6 +128,15 @@ var quickCases = []string{
 	"a: 'b\n  c' d\n", "a: 'b\n  c' # x\n", "- 'b\n  c'\n- d\n", "a: 'it''s\n  ok'\n", "a: 'b\n", "a: \"b\n  \\x41\"\n", "a: 'b\n  c'\n  d\n",
 	"a: \"b  \n  c\"\n", "a: ' \n  c'\n", "a:\n  'b\n  c'\n", "k: 'b\n---\nc'\n",
 	"a: b\n  \"x\"\n", "a: b\n  - x\n", "a: b\n  -x\n", "a: b\n  [x]\n", "a: b\n  {x}\n", "a: b\n  &x\n", "a: b\n  *x\n", "a: b\n  !x\n", "a: b\n  |x\n", "a: b\n  >x\n", "a: b\n  %x\n", "a: b\n  @x\n", "a: b\n  ?x\n", "a: b\n  :x\n", "a: b\n  'x\n", "a: b\n  x:y\n", "a: b\n  `x\n", "a: " + strings.Repeat("[", 300) + strings.Repeat("]", 300) + "\n",
+	// Divergences found in review (rq):
+	// spaces before the closing quote of a multi-line quoted scalar are text;
+	"a: 'b\n  c  '\n", "a: \"b\n  c  \"\n", "a: 'b\n  c\n  d  '\n",
+	// a quoted block key is a simple key too: go-yaml drops it once its ':' is over 1024 characters on;
+	"\"" + strings.Repeat("k", 1023) + "\": v\n", "a:\n  '" + strings.Repeat("k", 1100) + "': v\n", "a:\n- \"" + strings.Repeat("k", 1100) + "\": v\n",
+	// so is a flow mapping's key, plain or quoted, however many spaces stand before its ':';
+	"a: {" + strings.Repeat("k", 1025) + ": v}\n", "a: {\"" + strings.Repeat("k", 1100) + "\": v}\n", "a: {b" + strings.Repeat(" ", 1100) + ": v}\n",
+	// in a flow collection '?' ends a plain scalar, as ',', '[', ']', '{' and '}' do.
+	"a: [b?]\n", "a: [b?c]\n", "a: [b ?]\n", "a: {b?: c}\n", "a: {b: c?}\n",
 }
 
 func TestQuickMatchesGoYAML(t *testing.T) {
