@@ -291,8 +291,8 @@ func (q *quick) keyAt(at int) (keyEnd, after int, ok bool) {
 	switch c := l[at]; c {
 	case '\'', '"':
 		end, ok := q.quotedEnd(at)
-		if !ok || end >= q.le || l[end] != ':' || (end+1 < q.le && l[end+1] != ' ') {
-			return 0, 0, false
+		if !ok || end >= q.le || l[end] != ':' || (end+1 < q.le && l[end+1] != ' ') || end-at > 1000 {
+			return 0, 0, false // (go-yaml's 1024-character limit for implicit keys)
 		}
 		return end, end + 1, true
 	}
@@ -528,7 +528,13 @@ func (q *quick) quotedLines(i, ind int) *yaml.Node {
 		if !closed {
 			textEnd = q.le
 		}
-		part, ok := unquote(trimRight(q.src[q.ind:textEnd]))
+		// Spaces before a line break fold away; before the closing
+		// quote they are text.
+		raw := q.src[q.ind:textEnd]
+		if !closed {
+			raw = trimRight(raw)
+		}
+		part, ok := unquote(raw)
 		if !ok {
 			return nil
 		}
@@ -772,7 +778,8 @@ func (q *quick) inline(i int, flow bool) (n *yaml.Node, end int) {
 				}
 				return nil, 0
 			}
-		case ',', '[', ']', '{', '}':
+		case ',', '[', ']', '{', '}', '?':
+			// go-yaml ends a plain scalar in a flow at these, "?" too
 			if flow {
 				return q.plainNode(i, last), last
 			}
@@ -864,6 +871,7 @@ func (q *quick) flowCollection(i int) (*yaml.Node, int) {
 		if j >= q.le {
 			return nil, 0
 		}
+		keyStart := j
 		item, e := q.inline(j, true)
 		if item == nil {
 			return nil, 0
@@ -873,8 +881,9 @@ func (q *quick) flowCollection(i int) (*yaml.Node, int) {
 			return nil, 0
 		}
 		if open == '{' {
-			// key: value, with a blank after the colon
-			if q.src[j] != ':' || item.Kind != yaml.ScalarNode || j+1 >= q.le || q.src[j+1] != ' ' {
+			// key: value, with a blank after the colon, within go-yaml's
+			// 1024 characters for an implicit key
+			if q.src[j] != ':' || item.Kind != yaml.ScalarNode || j+1 >= q.le || q.src[j+1] != ' ' || j-keyStart > 1000 {
 				return nil, 0
 			}
 			q.kids = append(q.kids, item)
