@@ -53,17 +53,19 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 lint=("$D/secctx-lint" --strict --format json "$D/d2k")
 base=("$D/parsebase" "$D/d2k")
 kube=("$ks" score -o ci "$D"/d2k/*.yaml)
-: >"$D/t.lint"; : >"$D/t.base"; : >"$D/t.kube"
-wall "${lint[@]}" >/dev/null; wall "${base[@]}" >/dev/null; wall "${kube[@]}" >/dev/null
+diff=("$D/secctx-lint" --strict --diff --format json "$D/d2k")
+: >"$D/t.lint"; : >"$D/t.base"; : >"$D/t.kube"; : >"$D/t.diff"
+wall "${lint[@]}" >/dev/null; wall "${base[@]}" >/dev/null; wall "${kube[@]}" >/dev/null; wall "${diff[@]}" >/dev/null
 for _ in $(seq "$runs"); do
   wall "${lint[@]}" >>"$D/t.lint"
   wall "${base[@]}" >>"$D/t.base"
   wall "${kube[@]}" >>"$D/t.kube"
+  wall "${diff[@]}" >>"$D/t.diff"
 done
-l=$(median <"$D/t.lint"); b=$(median <"$D/t.base"); k=$(median <"$D/t.kube")
+l=$(median <"$D/t.lint"); b=$(median <"$D/t.base"); k=$(median <"$D/t.kube"); df=$(median <"$D/t.diff")
 echo "2000 files, medians of $runs (wall seconds):"
-printf '  secctx-lint --strict --format json  %.3f\n  parsebase                           %.3f\n  kube-score score -o ci              %.3f\n' "$l" "$b" "$k"
-python3 -c "print('  ratio to parsebase  %.2f  (goal <= 1.5)' % ($l/$b)); print('  ratio to kube-score %.2f  (goal <= 0.2)' % ($l/$k))"
+printf '  secctx-lint --strict --format json  %.3f\n  parsebase                           %.3f\n  kube-score score -o ci              %.3f\n  secctx-lint --strict --diff         %.3f\n' "$l" "$b" "$k" "$df"
+python3 -c "print('  ratio to parsebase  %.2f  (goal <= 1.5)' % ($l/$b)); print('  ratio to kube-score %.2f  (goal <= 0.2)' % ($l/$k)); print('  --diff throughput / lint throughput %.2f  (goal >= 0.7)' % ($l/$df))"
 
 echo "peak RSS (MiB) of secctx-lint --strict (goals: 40 / 60 / 200):"
 printf '  %-8s %10s %10s %12s\n' format 2000-files 20000-files 200k-pods
