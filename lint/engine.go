@@ -232,15 +232,40 @@ type FileJudge struct {
 	e     *Engine
 	f     *source.File
 	whole bool
-	st    Stats
+	// suppresses: the file may hold suppressions, which are read per file.
+	suppresses bool
+	// automountOff: the file's ServiceAccounts that turn the token off,
+	// found at End for a file judged whole.
+	automountOff map[string]bool
+	st           Stats
 }
 
 // Begin starts judging f, whose Src is set and whose documents are about
 // to be decoded.
 func (e *Engine) Begin(f *source.File) *FileJudge {
 	j := &FileJudge{e: e, f: f}
-	j.whole = (!e.opts.NoIgnores && mentionsSuppression(f.Src)) || mayHoldServiceAccount(f.Src)
+	j.suppresses = !e.opts.NoIgnores && mentionsSuppression(f.Src)
+	j.whole = j.suppresses || mayHoldServiceAccount(f.Src)
 	return j
+}
+
+// Suppresses tells whether the file may hold suppressions: its findings
+// then depend on comments and annotations anywhere in it.
+func (j *FileJudge) Suppresses() bool { return j.suppresses }
+
+// AutomountOff is what the ServiceAccounts of a file judged whole say
+// (after End): the accounts whose automountServiceAccountToken is false.
+func (j *FileJudge) AutomountOff() map[string]bool { return j.automountOff }
+
+// Alone judges one document as part of its file, whose ServiceAccounts
+// say automountOff, whatever Begin decided; it holds nothing back. For a
+// file without suppressions this is what End gives for the document: the
+// fixer's second look at the documents it edited uses it.
+func (j *FileJudge) Alone(d *source.Document, automountOff map[string]bool) []Finding {
+	var out []Finding
+	j.e.document(d, automountOff, nil, &out, &j.st)
+	SortFindings(out)
+	return out
 }
 
 // Document judges d and returns its findings, sorted. For a file judged
@@ -257,10 +282,15 @@ func (j *FileJudge) Document(d *source.Document) []Finding {
 	return out
 }
 
+// Whole tells whether the file is judged whole at End rather than
+// document by document.
+func (j *FileJudge) Whole() bool { return j.whole }
+
 // End returns the findings held back (files judged whole) and the file's
 // counts; the file must be decoded to its end.
 func (j *FileJudge) End() ([]Finding, Stats) {
 	if j.whole {
+		j.automountOff = automountOffAccounts(j.f, j.e.opts.DefaultNamespace)
 		fs, st := j.e.File(j.f)
 		j.f.Docs = nil
 		return fs, st

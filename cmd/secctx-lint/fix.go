@@ -109,6 +109,11 @@ type judgedFile struct {
 	stats    lint.Stats
 	plan     fix.Planned
 	planErr  error
+	// What rejudge needs of how the file was judged: whether it may hold
+	// suppressions (its findings then depend on the whole text) and what
+	// its ServiceAccounts say.
+	suppresses   bool
+	automountOff map[string]bool
 }
 
 // judgeKeep decodes and judges src as path; with plan set it plans the
@@ -132,6 +137,7 @@ func judgeKeep(engine *lint.Engine, lim source.Limits, path string, src []byte, 
 	fs, st := j.End()
 	take(fs)
 	jf.stats = st
+	jf.suppresses, jf.automountOff = j.Suppresses(), j.AutomountOff()
 	if f.Broken {
 		jf.sugg = nil
 	}
@@ -182,7 +188,7 @@ func fixOne(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Re
 		r.errs = append(r.errs, &source.Error{Path: f.Path, Msg: fmt.Sprintf("not fixed: the fixed text would be %d bytes, over --max-file-size %d", len(out), lim.MaxFileSize)})
 		return r
 	}
-	jf2 := judgeKeep(engine, lim, f.Path, out, false, suggest)
+	jf2 := rejudge(engine, lim, jf, out, suggest)
 	if jf2.file.Broken || len(jf2.errs) > 0 {
 		// Never write what does not read back; this is a bug to report.
 		r.errs = append(r.errs, &source.Error{Path: f.Path, Msg: "not fixed: the fixed text would not parse (please report this)"})

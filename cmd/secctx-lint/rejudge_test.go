@@ -1,0 +1,83 @@
+package main
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/secctx-lint/secctx-lint/internal/testshared"
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/policy"
+	"github.com/secctx-lint/secctx-lint/source"
+)
+
+// rejudge keeps the findings of documents no edit touches and judges
+// the others again; what it returns must be what judging the whole fixed
+// text returns, finding for finding, on every file the tests know.
+func TestRejudgeMatchesWhole(t *testing.T) {
+	roots := []string{filepath.Join("..", "..", "testdata"), filepath.Join("..", "..", "examples"), testshared.Path(t, "corpus")}
+	var inputs []string
+	for _, root := range roots {
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && source.HasManifestExt(p) && !strings.Contains(p, "golden") {
+				inputs = append(inputs, p)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var engines []*lint.Engine
+	for _, name := range []string{"restricted", "aks-safeguards"} {
+		in, err := policy.Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, err := (&policy.Assignment{Initiative: in, Effect: policy.Audit}).Constraints()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, strict := range []bool{false, true} {
+			e, err := lint.New(cs, lint.Options{Strict: strict})
+			if err != nil {
+				t.Fatal(err)
+			}
+			engines = append(engines, e)
+		}
+	}
+	opts := []cmp.Option{cmpopts.EquateEmpty(), cmp.Comparer(func(a, b *policy.Constraint) bool { return a == b }),
+		cmp.Comparer(func(a, b *source.File) bool {
+			return a == b || a != nil && b != nil && string(a.Src) == string(b.Src) && a.Broken == b.Broken
+		}),
+		cmp.AllowUnexported(fixed{}), cmpopts.IgnoreFields(fixed{}, "file", "judged")}
+	multi := 0
+	for _, p := range inputs {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(string(src), "\n---") > 0 {
+			multi++
+		}
+		for i, e := range engines {
+			in := source.Input{Path: p, Walked: true}
+			partialRejudge = true
+			got := fixOne(e, source.DefaultLimits, in, nil, nil)
+			partialRejudge = false
+			want := fixOne(e, source.DefaultLimits, in, nil, nil)
+			partialRejudge = true
+			if d := cmp.Diff(want, got, opts...); d != "" {
+				t.Errorf("%s (engine %d): (-whole +partial)\n%s", p, i, d)
+			}
+			if string(got.judged.Src) != string(want.judged.Src) {
+				t.Errorf("%s (engine %d): the judged text differs", p, i)
+			}
+		}
+	}
+	t.Logf("%d files (%d with more than one document), %d engines", len(inputs), multi, len(engines))
+}
