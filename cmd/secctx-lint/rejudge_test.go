@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -80,4 +81,44 @@ func TestRejudgeMatchesWhole(t *testing.T) {
 		}
 	}
 	t.Logf("%d files (%d with more than one document), %d engines", len(inputs), multi, len(engines))
+}
+
+// FuzzRejudge holds rejudge to judging the whole fixed text on generated
+// input (go test ./cmd/secctx-lint -run '^$' -fuzz FuzzRejudge).
+func FuzzRejudge(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "fix", "*.yaml"))
+	for _, p := range seeds {
+		if src, err := os.ReadFile(p); err == nil && !strings.Contains(p, "golden") {
+			f.Add(src)
+		}
+	}
+	f.Add([]byte("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\nautomountServiceAccountToken: false\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  serviceAccountName: a\n  containers:\n  - name: c\n    image: x\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: q}\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext: {runAsUser: 0}\n"))
+	in, err := policy.Builtin("restricted")
+	if err != nil {
+		f.Fatal(err)
+	}
+	cs, err := (&policy.Assignment{Initiative: in, Effect: policy.Audit}).Constraints()
+	if err != nil {
+		f.Fatal(err)
+	}
+	e, err := lint.New(cs, lint.Options{Strict: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	opts := []cmp.Option{cmpopts.EquateEmpty(), cmp.Comparer(func(a, b *policy.Constraint) bool { return a == b }),
+		cmp.AllowUnexported(fixed{}), cmpopts.IgnoreFields(fixed{}, "file", "judged")}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) > 8192 {
+			return
+		}
+		in := source.Input{Path: "-"}
+		partialRejudge = true
+		got := fixOne(e, source.DefaultLimits, in, bytes.NewReader(src), nil)
+		partialRejudge = false
+		want := fixOne(e, source.DefaultLimits, in, bytes.NewReader(src), nil)
+		partialRejudge = true
+		if d := cmp.Diff(want, got, opts...); d != "" {
+			t.Fatalf("(-whole +partial)\n%s", d)
+		}
+	})
 }
