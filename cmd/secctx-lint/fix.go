@@ -214,8 +214,11 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 	// With --diff, or with stdin under --fix, stdout carries the diff or
 	// the fixed stream: the report goes to stderr.
 	out := stdout
+	if cfg.fix.diff {
+		out = stderr
+	}
 	for _, in := range stage.Inputs {
-		if cfg.fix.diff || in.Path == "-" {
+		if in.Path == "-" {
 			out = stderr
 		}
 	}

@@ -266,3 +266,24 @@ func TestConfigExclude(t *testing.T) {
 		t.Errorf("findings in %v, want app.yaml only", files)
 	}
 }
+
+// --diff prints the diff on stdout and the report on stderr, also when
+// every input is a build (no plain file), or when nothing is read at all:
+// `--diff kust > fix.patch` must be a patch.
+func TestDiffReportGoesToStderrWithoutPlainFiles(t *testing.T) {
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "kustomize"), "remote", "expected", "fixed")
+	overlay := filepath.Join(dir, "overlays", "prod")
+	for _, format := range []string{"text", "json", "sarif"} {
+		_, out, stderr := runCLI(t, "", "--config", "none", "--diff", "--format", format, overlay)
+		if !strings.HasPrefix(out, "--- ") || strings.Contains(out, "workload") || strings.Contains(out, `"findings"`) || strings.Contains(out, "$schema") {
+			t.Errorf("--format %s: stdout is not only the diff:\n%s", format, out)
+		}
+		if stderr == "" {
+			t.Errorf("--format %s: no report on stderr", format)
+		}
+	}
+	_, out, stderr := runCLI(t, "", "--config", "none", "--diff", filepath.Join(dir, "none.yaml"))
+	if out != "" || !strings.Contains(stderr, "none.yaml") {
+		t.Errorf("a missing input: stdout %q, stderr %q", out, stderr)
+	}
+}
