@@ -194,9 +194,34 @@ func fixOne(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Re
 		r.errs = append(r.errs, &source.Error{Path: f.Path, Msg: "not fixed: the fixed text would not parse (please report this)"})
 		return r
 	}
+	if bad := newInvalidFields(jf.findings, jf2.findings); bad != "" {
+		// The fix would make the API server refuse what it accepted
+		// (fields written through an alias that two kinds of
+		// securityContext share, say): never write that either.
+		r.errs = append(r.errs, &source.Error{Path: f.Path, Msg: "not fixed: the fixed text would hold a field the API server refuses (" + bad + "); please report this"})
+		return r
+	}
 	r.remaining, r.suggestions, r.stats = jf2.findings, jf2.sugg, jf2.stats
 	r.out, r.fields, r.judged = out, jf.plan.Fields, jf2.file
 	return r
+}
+
+// newInvalidFields names the first invalid-field finding of the fixed
+// text that the original did not have (by field and message: lines move),
+// or "".
+func newInvalidFields(before, after []lint.Finding) string {
+	had := map[[2]string]bool{}
+	for _, f := range before {
+		if f.Rule == lint.RuleInvalidField {
+			had[[2]string{f.Field, f.Message}] = true
+		}
+	}
+	for _, f := range after {
+		if f.Rule == lint.RuleInvalidField && !had[[2]string{f.Field, f.Message}] {
+			return f.Field + ": " + f.Message
+		}
+	}
+	return ""
 }
 
 // runFix is --fix and --diff. When a constraint could refuse a fix value

@@ -246,3 +246,22 @@ func TestForbiddenFixValueInALaterFile(t *testing.T) {
 		t.Errorf("rc %d\n%s\n%s", rc, out, errs)
 	}
 }
+
+// A fix that would leave a field the API server refuses (here: one
+// securityContext map shared by alias as the pod's and a container's, so
+// container fields land in the pod's) is not written, and says why.
+func TestFixRefusesNewInvalidFields(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "shared.yaml")
+	text := "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: &psc {runAsNonRoot: true}\n  containers:\n  - name: a\n    image: z\n    securityContext: *psc\n"
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rc, out, errs := runFixCLI("", "--config", "none", "--fix", p)
+	if rc != exitInput || !strings.Contains(out, "not fixed: the fixed text would hold a field the API server refuses") {
+		t.Errorf("rc %d:\n%s\n%s", rc, out, errs)
+	}
+	if got, _ := os.ReadFile(p); string(got) != text {
+		t.Errorf("written:\n%s", got)
+	}
+}
