@@ -252,40 +252,53 @@ func DecodeFile(f *File, lim Limits, each func(*Document)) []*Error {
 // shifted to the file's. It returns how many documents it settled,
 // whether it read to the end, and whether accept stopped the file; on a
 // go-yaml error it stops, settling nothing more, for go-yaml to read the
-// whole file.
+// whole file. A document go-yaml hands on here is what it hands on when
+// reading the whole file: the stretch starts at a separator, and the only
+// state earlier documents leave, anchors, fails an alias to them here.
 func decodeFrom(src []byte, off, line, first int, accept func(int, *yaml.Node) bool) (settled int, done, stop bool) {
 	dec := yaml.NewDecoder(bytes.NewReader(src[off:]))
-	var prev *yaml.Node
-	prevIndex := 0
 	for i := 0; ; i++ {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
-		if err != nil && !errors.Is(err, io.EOF) {
-			return settled, false, false
+		if err != nil {
+			return i, errors.Is(err, io.EOF), false
 		}
-		// As in the quick parser, a document is settled once the next one
-		// (or the end) decoded without error.
-		if prev != nil && !accept(prevIndex, prev) {
-			return settled, false, true
-		}
-		settled = i
-		if errors.Is(err, io.EOF) {
-			return settled, true, false
-		}
-		prev = nil
 		if len(doc.Content) > 0 {
-			prev, prevIndex = doc.Content[0], first+i
-			shiftLines(prev, line-1)
+			root := doc.Content[0]
+			ShiftLines(root, line-1)
+			if !accept(first+i, root) {
+				return i, false, true
+			}
 		}
 	}
 }
 
-// shiftLines adds delta to the line of every node of a tree.
-func shiftLines(n *yaml.Node, delta int) {
+// ShiftLines adds delta to the line of every node of a tree.
+func ShiftLines(n *yaml.Node, delta int) {
 	n.Line += delta
 	for _, c := range n.Content {
-		shiftLines(c, delta)
+		ShiftLines(c, delta)
 	}
+}
+
+// DecodeRange decodes f.Src[start:end], whole lines of which the first
+// is line, as DecodeFile decodes a file, with the file's lines: the
+// documents name f and their nodes and the errors carry the lines they
+// are on in f. A stretch that does not read sets f.Broken.
+func DecodeRange(f *File, start, end, line int, lim Limits, each func(*Document)) []*Error {
+	part := &File{Path: f.Path, Src: f.Src[start:end]}
+	errs := DecodeFile(part, lim, func(d *Document) {
+		ShiftLines(d.Root, line-1)
+		d.File = f
+		each(d)
+	})
+	for _, e := range errs {
+		if e.Line > 0 {
+			e.Line += line - 1
+		}
+	}
+	f.Broken = f.Broken || part.Broken
+	return errs
 }
 
 // workloadGroups gives, per built-in workload kind, the apiVersion it is

@@ -10,7 +10,6 @@ import (
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/report"
 	"github.com/secctx-lint/secctx-lint/source"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // partialRejudge lets rejudge keep the findings of documents no edit
@@ -73,22 +72,12 @@ func rejudge(engine *lint.Engine, lim source.Limits, jf *judgedFile, out []byte,
 		if k+1 < len(chunks) {
 			end = chunks[k+1].start + shifts[k+1].bytes
 		}
-		delta := c.line - 1 + sh.lines
-		sub := &source.File{Path: path, Src: out[c.start+sh.bytes : end]}
-		errs := source.DecodeFile(sub, lim, func(d *source.Document) {
-			shiftNodeLines(d.Root, delta)
-			d.File = f2
+		errs := source.DecodeRange(f2, c.start+sh.bytes, end, c.line+sh.lines, lim, func(d *source.Document) {
 			fs := j2.Alone(d, jf.automountOff)
 			lint.Detach(fs)
 			jf2.findings = append(jf2.findings, fs...)
 		})
-		for _, e := range errs {
-			if e.Line > 0 {
-				e.Line += delta
-			}
-		}
 		jf2.errs = append(jf2.errs, errs...)
-		f2.Broken = f2.Broken || sub.Broken
 	}
 	if fi < len(jf.findings) {
 		// A finding off its document's lines: not what this is sure of.
@@ -172,12 +161,4 @@ func documentChunks(src []byte) ([]chunk, bool) {
 		off = next
 	}
 	return chunks, true
-}
-
-// shiftNodeLines moves every node of a tree down by delta lines.
-func shiftNodeLines(n *yaml.Node, delta int) {
-	n.Line += delta
-	for _, c := range n.Content {
-		shiftNodeLines(c, delta)
-	}
 }
