@@ -276,10 +276,7 @@ func (j *FileJudge) Document(d *source.Document) []Finding {
 		j.f.Docs = append(j.f.Docs, d)
 		return nil
 	}
-	var out []Finding
-	j.e.document(d, nil, nil, &out, &j.st)
-	SortFindings(out)
-	return out
+	return j.Alone(d, nil) // no ServiceAccount in the file
 }
 
 // Whole tells whether the file is judged whole at End rather than
