@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -36,10 +37,8 @@ type quick struct {
 	// started: a document separator or a document has been seen, so an
 	// empty chunk is a (null) document.
 	started bool
-	// failed: the quick parser gave up at line failLine; go-yaml takes
-	// over.
-	failed   bool
-	failLine int
+	// failed: the quick parser gave up; go-yaml takes over.
+	failed bool
 	// chunkOff and chunkLine are where the document being read starts:
 	// its separator line, or the start of the file.
 	chunkOff, chunkLine int
@@ -110,11 +109,7 @@ func (q *quick) load(off, n int) {
 	q.ind = i
 }
 
-func (q *quick) fail() {
-	if !q.failed {
-		q.failed, q.failLine = true, q.line
-	}
-}
+func (q *quick) fail() { q.failed = true }
 
 func (q *quick) advance() { q.load(q.after, q.line+1) }
 
@@ -132,10 +127,10 @@ func (q *quick) skipBlank() {
 // nothing but blanks or a comment). Any other line starting with "---" or
 // "..." at column 0 is given up on.
 func (q *quick) separator() bool {
-	l := q.src[q.ls:q.le]
-	if len(l) < 3 || !(string(l[:3]) == "---" || string(l[:3]) == "...") {
+	if !q.separatorLike() {
 		return false
 	}
+	l := q.src[q.ls:q.le]
 	if l[0] == '.' {
 		q.fail()
 		return false
@@ -265,7 +260,7 @@ func (q *quick) block(ind int) *yaml.Node {
 		return nil
 	}
 	start := q.ls + ind
-	if q.src[start] == '-' && (start+1 == q.le || q.src[start+1] == ' ') {
+	if q.dashAt(start) {
 		return q.sequence(ind)
 	}
 	if _, _, ok := q.keyAt(start); ok {
@@ -343,7 +338,7 @@ func (q *quick) mapping(ind int) *yaml.Node {
 			if q.eof || q.ind-q.ls < ind {
 				break
 			}
-			if q.ind-q.ls > ind || q.ls == q.ind && q.separatorLike() {
+			if q.ind-q.ls > ind || q.separatorLike() {
 				if q.ind-q.ls > ind {
 					q.fail()
 				}
@@ -393,9 +388,9 @@ func (q *quick) close(n *yaml.Node, base int) *yaml.Node {
 	return n
 }
 
-// separatorLike: a line at column 0 starting with "---" or "..." ends
-// whatever block is open (separator decides whether it is a document
-// separator or something to give up on).
+// separatorLike: a line starting with "---" or "..." (at column 0, then)
+// ends whatever block is open (separator decides whether it is a
+// document separator or something to give up on).
 func (q *quick) separatorLike() bool {
 	l := q.src[q.ls:q.le]
 	return len(l) >= 3 && (string(l[:3]) == "---" || string(l[:3]) == "...")
@@ -415,10 +410,9 @@ func (q *quick) value(ind, after int, inMap bool) *yaml.Node {
 		nullLine, nullCol := q.line, q.column(after)
 		q.advance()
 		q.skipBlank()
-		if !q.eof && !(q.ls == q.ind && q.separatorLike()) {
+		if !q.eof && !(q.separatorLike()) {
 			col := q.ind - q.ls
-			seq := q.src[q.ind] == '-' && (q.ind+1 == q.le || q.src[q.ind+1] == ' ')
-			if col > ind || (inMap && col == ind && seq) {
+			if col > ind || (inMap && col == ind && q.dashAt(q.ind)) {
 				return q.block(col)
 			}
 		}
@@ -426,7 +420,7 @@ func (q *quick) value(ind, after int, inMap bool) *yaml.Node {
 		n.Kind, n.Tag, n.Line, n.Column = yaml.ScalarNode, "!!null", nullLine, nullCol
 		return n
 	}
-	if !inMap && q.src[i] == '-' && (i+1 == q.le || q.src[i+1] == ' ') {
+	if !inMap && q.dashAt(i) {
 		q.fail() // "- - x": nested compact sequences
 		return nil
 	}
@@ -478,34 +472,21 @@ func (q *quick) value(ind, after int, inMap bool) *yaml.Node {
 // closing quote is followed by nothing but a comment.
 func (q *quick) quotedLines(i, ind int) *yaml.Node {
 	quote := q.src[i]
-	n := q.node()
-	n.Kind, n.Tag, n.Line, n.Column = yaml.ScalarNode, "!!str", q.line, q.column(i)
-	n.Style = yaml.SingleQuotedStyle
+	style := yaml.SingleQuotedStyle
 	if quote == '"' {
-		n.Style = yaml.DoubleQuotedStyle
+		style = yaml.DoubleQuotedStyle
 	}
+	n := q.scalar(i, style, "!!str", "")
 	// unquote reads one line's part of the text.
 	unquote := func(b []byte) ([]byte, bool) {
 		if quote == '\'' {
 			return []byte(unquoteSingle(b)), true
 		}
-		slashes := 0
-		for k := len(b) - 1; k >= 0 && b[k] == '\\'; k-- {
-			slashes++
-		}
-		if slashes%2 == 1 {
-			return nil, false // an escaped line break
-		}
+		// A last lone backslash (an escaped line break) is refused too.
 		v, ok := unescapeDouble(b)
 		return []byte(v), ok
 	}
-	trimRight := func(b []byte) []byte {
-		for len(b) > 0 && b[len(b)-1] == ' ' {
-			b = b[:len(b)-1]
-		}
-		return b
-	}
-	first, ok := unquote(trimRight(q.src[i+1 : q.le]))
+	first, ok := unquote(bytes.TrimRight(q.src[i+1:q.le], " "))
 	if !ok {
 		return nil
 	}
@@ -523,7 +504,7 @@ func (q *quick) quotedLines(i, ind int) *yaml.Node {
 		if q.ind-q.ls <= ind {
 			return nil
 		}
-		end, closed := q.quotedEndFrom(q.ind, quote)
+		end, closed := q.closingQuote(q.ind, quote)
 		textEnd := end - 1
 		if !closed {
 			textEnd = q.le
@@ -532,19 +513,14 @@ func (q *quick) quotedLines(i, ind int) *yaml.Node {
 		// quote they are text.
 		raw := q.src[q.ind:textEnd]
 		if !closed {
-			raw = trimRight(raw)
+			raw = bytes.TrimRight(raw, " ")
 		}
 		part, ok := unquote(raw)
 		if !ok {
 			return nil
 		}
-		if breaks == 0 {
-			val = append(val, ' ')
-		}
-		for ; breaks > 0; breaks-- {
-			val = append(val, '\n')
-		}
-		val = append(val, part...)
+		val = append(fold(val, breaks), part...)
+		breaks = 0
 		if closed {
 			if !q.restOfLine(end) {
 				return nil
@@ -556,9 +532,11 @@ func (q *quick) quotedLines(i, ind int) *yaml.Node {
 	}
 }
 
-// quotedEndFrom finds the closing quote of a scalar continued on this
-// line from offset i: the offset after it, and whether there is one.
-func (q *quick) quotedEndFrom(i int, quote byte) (int, bool) {
+// closingQuote finds the closing quote of a scalar in quote whose text
+// goes on from offset i of this line: the offset after it, and whether
+// there is one. A backslash in double quotes escapes the next character
+// (unescapeDouble checks it); ” in single quotes is a quote.
+func (q *quick) closingQuote(i int, quote byte) (int, bool) {
 	for j := i; j < q.le; j++ {
 		switch q.src[j] {
 		case '\\':
@@ -594,11 +572,7 @@ func (q *quick) continuePlain(n *yaml.Node, ind int) bool {
 		if q.ind-q.ls <= ind || q.src[q.ind] == '#' {
 			break
 		}
-		end := q.le
-		for q.src[end-1] == ' ' {
-			end--
-		}
-		line := q.src[q.ind:end]
+		line := bytes.TrimRight(q.src[q.ind:q.le], " ")
 		// Indicators only matter at a scalar's first character; a line
 		// that goes on holds text alone, but ": " or " #" in it, or a
 		// colon at its end, are go-yaml's to judge.
@@ -608,13 +582,8 @@ func (q *quick) continuePlain(n *yaml.Node, ind int) bool {
 		if b == nil {
 			b = append(b, n.Value...)
 		}
-		if breaks == 0 {
-			b = append(b, ' ')
-		}
-		for ; breaks > 0; breaks-- {
-			b = append(b, '\n')
-		}
-		b = append(b, line...)
+		b = append(fold(b, breaks), line...)
+		breaks = 0
 		q.advance()
 	}
 	if b != nil {
@@ -622,6 +591,18 @@ func (q *quick) continuePlain(n *yaml.Node, ind int) bool {
 		n.Tag = plainTag(n.Value)
 	}
 	return true
+}
+
+// fold joins a flow scalar's next line to b as YAML folds lines: a line
+// break is a space, each of breaks empty lines between a line break.
+func fold(b []byte, breaks int) []byte {
+	if breaks == 0 {
+		return append(b, ' ')
+	}
+	for ; breaks > 0; breaks-- {
+		b = append(b, '\n')
+	}
+	return b
 }
 
 // blockScalar reads a literal (|) or folded (>) block scalar whose
@@ -632,13 +613,12 @@ func (q *quick) continuePlain(n *yaml.Node, ind int) bool {
 // Whitespace-only lines, keep chomping and an indentation indicator are
 // go-yaml's to read.
 func (q *quick) blockScalar(i, ind int) *yaml.Node {
-	n := q.node()
-	n.Kind, n.Tag, n.Line, n.Column = yaml.ScalarNode, "!!str", q.line, q.column(i)
 	folded := q.src[i] == '>'
-	n.Style = yaml.LiteralStyle
+	style := yaml.LiteralStyle
 	if folded {
-		n.Style = yaml.FoldedStyle
+		style = yaml.FoldedStyle
 	}
+	n := q.scalar(i, style, "!!str", "")
 	j := i + 1
 	strip := false
 	if j < q.le && q.src[j] == '-' {
@@ -695,6 +675,11 @@ func (q *quick) blockScalar(i, ind int) *yaml.Node {
 	return n
 }
 
+// dashAt: a block sequence's "-" is at offset i of the current line.
+func (q *quick) dashAt(i int) bool {
+	return q.src[i] == '-' && (i+1 == q.le || q.src[i+1] == ' ')
+}
+
 // restOfLine: from offset i, the current line holds only blanks and a
 // comment.
 func (q *quick) restOfLine(i int) bool {
@@ -723,10 +708,10 @@ func (q *quick) sequence(ind int) *yaml.Node {
 				}
 				break
 			}
-			if q.ls == q.ind && q.separatorLike() {
+			if q.separatorLike() {
 				break
 			}
-			if !(q.src[q.ind] == '-' && (q.ind+1 == q.le || q.src[q.ind+1] == ' ')) {
+			if !q.dashAt(q.ind) {
 				break // the mapping holding this sequence goes on
 			}
 		}
@@ -792,27 +777,7 @@ func (q *quick) inline(i int, flow bool) (n *yaml.Node, end int) {
 // quotedEnd finds the end (offset after the closing quote) of a quoted
 // scalar starting at i that ends on this line; a double-quoted one may
 // hold the escapes unescapeDouble reads.
-func (q *quick) quotedEnd(i int) (int, bool) {
-	quote := q.src[i]
-	for j := i + 1; j < q.le; j++ {
-		switch q.src[j] {
-		case '\\':
-			if quote == '"' {
-				if j+1 >= q.le {
-					return 0, false // an escaped line break
-				}
-				j++ // the escaped character; unescapeDouble checks it
-			}
-		case quote:
-			if quote == '\'' && j+1 < q.le && q.src[j+1] == '\'' {
-				j++ // '' is a quote
-				continue
-			}
-			return j + 1, true
-		}
-	}
-	return 0, false
-}
+func (q *quick) quotedEnd(i int) (int, bool) { return q.closingQuote(i+1, q.src[i]) }
 
 // scalarNode makes the node of the key or quoted scalar in [i, end).
 func (q *quick) scalarNode(i, end int) *yaml.Node {
@@ -823,23 +788,22 @@ func (q *quick) scalarNode(i, end int) *yaml.Node {
 			q.fail()
 			return nil
 		}
-		n := q.node()
-		n.Kind, n.Style, n.Tag, n.Value = yaml.ScalarNode, yaml.DoubleQuotedStyle, "!!str", v
-		n.Line, n.Column = q.line, q.column(i)
-		return n
+		return q.scalar(i, yaml.DoubleQuotedStyle, "!!str", v)
 	case '\'':
-		n := q.node()
-		n.Kind, n.Style, n.Tag, n.Value = yaml.ScalarNode, yaml.SingleQuotedStyle, "!!str", unquoteSingle(q.src[i+1:end-1])
-		n.Line, n.Column = q.line, q.column(i)
-		return n
+		return q.scalar(i, yaml.SingleQuotedStyle, "!!str", unquoteSingle(q.src[i+1:end-1]))
 	}
 	return q.plainNode(i, end)
 }
 
 func (q *quick) plainNode(i, end int) *yaml.Node {
+	v := text(q.src[i:end])
+	return q.scalar(i, 0, plainTag(v), v)
+}
+
+// scalar makes a scalar node that starts at offset i of the current line.
+func (q *quick) scalar(i int, style yaml.Style, tag, value string) *yaml.Node {
 	n := q.node()
-	n.Kind, n.Value = yaml.ScalarNode, text(q.src[i:end])
-	n.Tag = plainTag(n.Value)
+	n.Kind, n.Style, n.Tag, n.Value = yaml.ScalarNode, style, tag, value
 	n.Line, n.Column = q.line, q.column(i)
 	return n
 }
@@ -1000,20 +964,13 @@ func unescapeDouble(b []byte) (string, bool) {
 	return string(out), true
 }
 
+// unquoteSingle is a single-quoted scalar's text: ” is a quote (a lone
+// one would have ended the scalar).
 func unquoteSingle(b []byte) string {
-	for i := 0; i < len(b); i++ {
-		if b[i] == '\'' {
-			out := make([]byte, 0, len(b))
-			for j := 0; j < len(b); j++ {
-				out = append(out, b[j])
-				if b[j] == '\'' {
-					j++ // the second quote of ''
-				}
-			}
-			return string(out)
-		}
+	if bytes.IndexByte(b, '\'') < 0 {
+		return text(b)
 	}
-	return text(b)
+	return strings.ReplaceAll(string(b), "''", "'")
 }
 
 // text is string(b), with the words manifests repeat in every object
@@ -1078,19 +1035,7 @@ func numberTag(s string) string {
 	if isTimestamp(s) {
 		return "!!timestamp"
 	}
-	plain := s
-	for i := 0; i < len(plain); i++ {
-		if plain[i] == '_' {
-			b := make([]byte, 0, len(plain))
-			for j := 0; j < len(plain); j++ {
-				if plain[j] != '_' {
-					b = append(b, plain[j])
-				}
-			}
-			plain = string(b)
-			break
-		}
-	}
+	plain := strings.ReplaceAll(s, "_", "")
 	if _, err := parseInt(plain, 0); err == nil {
 		return "!!int"
 	}
