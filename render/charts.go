@@ -2,9 +2,9 @@ package render
 
 import (
 	"runtime"
-	"sync"
 
 	"github.com/secctx-lint/secctx-lint/config"
+	"github.com/secctx-lint/secctx-lint/internal/parallel"
 	"github.com/secctx-lint/secctx-lint/render/helm"
 	"github.com/secctx-lint/secctx-lint/render/kustomize"
 	"github.com/secctx-lint/secctx-lint/source"
@@ -120,21 +120,6 @@ func (r *Result) BuildAgain(k *kustomize.Renderer) []*source.Render {
 // twice (see helm's origin.go) and a repository may hold many.
 func renderCharts(builds []chartBuild) []*source.Render {
 	out := make([]*source.Render, len(builds))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(builds)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i] = helm.Render(builds[i].dir, builds[i].opt)
-			}
-		}()
-	}
-	for i := range builds {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	parallel.For(len(builds), runtime.GOMAXPROCS(0), func(i int) { out[i] = helm.Render(builds[i].dir, builds[i].opt) })
 	return out
 }

@@ -8,9 +8,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/secctx-lint/secctx-lint/fix"
+	"github.com/secctx-lint/secctx-lint/internal/parallel"
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/render"
 	"github.com/secctx-lint/secctx-lint/report"
@@ -396,24 +396,11 @@ func (fr *fixRun) finish(r fixed) {
 // concurrent syncs share one commit instead of queueing for one each.
 func writeFixed(files []fixed) []error {
 	errs := make([]error, len(files))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				errs[i] = fix.WriteAtomic(files[i].file.Path, files[i].out)
-			}
-		}()
-	}
-	for i := range files {
+	parallel.For(len(files), 8, func(i int) {
 		if files[i].out != nil && files[i].file.Path != "-" {
-			next <- i
+			errs[i] = fix.WriteAtomic(files[i].file.Path, files[i].out)
 		}
-	}
-	close(next)
-	wg.Wait()
+	})
 	return errs
 }
 

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/secctx-lint/secctx-lint/internal/parallel"
 	"github.com/secctx-lint/secctx-lint/source"
 	"github.com/secctx-lint/secctx-lint/walk"
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -615,22 +616,7 @@ func (r *Renderer) Referenced(dir string) []string {
 // of dirs. Origin files are still parsed once and shared.
 func (r *Renderer) BuildAll(dirs []string) []*source.Render {
 	out := make([]*source.Render, len(dirs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(dirs)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i] = r.Build(dirs[i])
-			}
-		}()
-	}
-	for i := range dirs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	parallel.For(len(dirs), runtime.GOMAXPROCS(0), func(i int) { out[i] = r.Build(dirs[i]) })
 	return out
 }
 
