@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/secctx-lint/secctx-lint/internal/linttest"
 	"github.com/secctx-lint/secctx-lint/lint"
-	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/source"
 )
 
@@ -23,30 +23,19 @@ func TestMayForbidFixCoversForbiddenFindings(t *testing.T) {
 		{RunAsUser: 5, RunAsGroup: 5, FSGroup: 5},
 	}
 	seenForbidden, seenAllowed := false, false
+	r := func(min, max int) map[string]any {
+		return map[string]any{"ranges": []any{map[string]any{"min": min, "max": max}}}
+	}
+	must := map[string]any{
+		"runAsUserRule": "MustRunAs", "runAsUserRanges": r(100, 200),
+		"runAsGroupRule": "MustRunAs", "runAsGroupRanges": r(1, 65535),
+		"supplementalGroupsRule": "MustRunAs", "supplementalGroupsRanges": r(1, 65535),
+		"fsGroupRule": "MustRunAs", "fsGroupRanges": r(1, 65535),
+	}
 	for _, name := range []string{"restricted", "baseline", "mcsb", "aks-safeguards"} {
-		in, err := policy.Builtin(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := func(min, max int) map[string]any {
-			return map[string]any{"ranges": []any{map[string]any{"min": min, "max": max}}}
-		}
-		must := map[string]any{
-			"runAsUserRule": "MustRunAs", "runAsUserRanges": r(100, 200),
-			"runAsGroupRule": "MustRunAs", "runAsGroupRanges": r(1, 65535),
-			"supplementalGroupsRule": "MustRunAs", "supplementalGroupsRanges": r(1, 65535),
-			"fsGroupRule": "MustRunAs", "fsGroupRanges": r(1, 65535),
-		}
 		for _, ranges := range []map[string]any{nil, must} {
-			cs, err := (&policy.Assignment{Initiative: in, Effect: policy.Audit, Overrides: map[string]map[string]any{"users-groups": ranges}}).Constraints()
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
 			for _, v := range values {
-				e, err := lint.New(cs, lint.Options{Fix: v})
-				if err != nil {
-					t.Fatal(err)
-				}
+				e := linttest.Preset(t, name, map[string]map[string]any{"users-groups": ranges}, lint.Options{Fix: v})
 				forbidden := false
 				for _, p := range inputs {
 					src, err := os.ReadFile(p)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/secctx-lint/secctx-lint/internal/linttest"
 	"github.com/secctx-lint/secctx-lint/internal/testshared"
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/policy"
@@ -35,20 +36,8 @@ func TestRejudgeMatchesWhole(t *testing.T) {
 	}
 	var engines []*lint.Engine
 	for _, name := range []string{"restricted", "aks-safeguards"} {
-		in, err := policy.Builtin(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs, err := (&policy.Assignment{Initiative: in, Effect: policy.Audit}).Constraints()
-		if err != nil {
-			t.Fatal(err)
-		}
 		for _, strict := range []bool{false, true} {
-			e, err := lint.New(cs, lint.Options{Strict: strict})
-			if err != nil {
-				t.Fatal(err)
-			}
-			engines = append(engines, e)
+			engines = append(engines, linttest.Preset(t, name, nil, lint.Options{Strict: strict}))
 		}
 	}
 	opts := []cmp.Option{cmpopts.EquateEmpty(), cmp.Comparer(func(a, b *policy.Constraint) bool { return a == b }),
@@ -93,18 +82,7 @@ func FuzzRejudge(f *testing.F) {
 		}
 	}
 	f.Add([]byte("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\nautomountServiceAccountToken: false\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  serviceAccountName: a\n  containers:\n  - name: c\n    image: x\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: q}\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext: {runAsUser: 0}\n"))
-	in, err := policy.Builtin("restricted")
-	if err != nil {
-		f.Fatal(err)
-	}
-	cs, err := (&policy.Assignment{Initiative: in, Effect: policy.Audit}).Constraints()
-	if err != nil {
-		f.Fatal(err)
-	}
-	e, err := lint.New(cs, lint.Options{Strict: true})
-	if err != nil {
-		f.Fatal(err)
-	}
+	e := linttest.Preset(f, "restricted", nil, lint.Options{Strict: true})
 	opts := []cmp.Option{cmpopts.EquateEmpty(), cmp.Comparer(func(a, b *policy.Constraint) bool { return a == b }),
 		cmp.AllowUnexported(fixed{}), cmpopts.IgnoreFields(fixed{}, "file", "judged")}
 	f.Fuzz(func(t *testing.T, src []byte) {

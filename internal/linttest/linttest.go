@@ -13,13 +13,24 @@ import (
 // excluded namespaces, as the CLI assigns it by default.
 func Restricted(tb testing.TB) *lint.Engine {
 	tb.Helper()
-	in, _ := policy.Builtin("restricted")
-	cs, err := (&policy.Assignment{Initiative: in, Effect: policy.Audit,
+	return Preset(tb, "restricted", nil, lint.Options{})
+}
+
+// Preset is a built-in initiative assigned as the CLI assigns one (Audit,
+// the default excluded namespaces), with parameter overrides per member
+// reference or rule id, judged with opts.
+func Preset(tb testing.TB, name string, overrides map[string]map[string]any, opts lint.Options) *lint.Engine {
+	tb.Helper()
+	in, err := policy.Builtin(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cs, err := (&policy.Assignment{Initiative: in, Effect: policy.Audit, Overrides: overrides,
 		Match: policy.Match{ExcludedNamespaces: policy.DefaultExcludedNamespaces}}).Constraints()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e, err := lint.New(cs, lint.Options{})
+	e, err := lint.New(cs, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
