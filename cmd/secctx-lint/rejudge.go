@@ -29,34 +29,38 @@ var partialRejudge = true
 // does. TestRejudgeMatchesWhole holds the two to each other.
 func rejudge(engine *lint.Engine, lim source.Limits, jf *judgedFile, out []byte, suggest report.Suggester) *judgedFile {
 	src, path := jf.file.Src, jf.file.Path
+	whole := func() *judgedFile { return judgeKeep(engine, lim, path, out, false, suggest) }
 	if !partialRejudge || jf.suppresses || suggest != nil || bytes.IndexByte(src, '\r') >= 0 {
-		return judgeKeep(engine, lim, path, out, false, suggest)
+		return whole()
 	}
 	chunks, ok := documentChunks(src)
 	if !ok {
-		return judgeKeep(engine, lim, path, out, false, suggest)
+		return whole()
 	}
 	shifts, edited, ok := chunkShifts(jf.plan.Edits, chunks, src)
 	if !ok {
-		return judgeKeep(engine, lim, path, out, false, suggest)
+		return whole()
 	}
 	f2 := &source.File{Path: path, Src: out}
 	j2 := engine.Begin(f2)
 	if j2.Suppresses() {
-		return judgeKeep(engine, lim, path, out, false, suggest)
+		return whole()
 	}
 	jf2 := &judgedFile{file: f2, stats: jf.stats, automountOff: jf.automountOff}
 	// The findings are in file order, each on its document's lines.
 	fi := 0
 	for k, c := range chunks {
 		sh := shifts[k]
-		next := len(src) + 1 // a line past every finding
+		nextLine, end := len(src)+1, len(out) // past every finding, the end of the text
 		if k+1 < len(chunks) {
-			next = chunks[k+1].line
+			nextLine, end = chunks[k+1].line, chunks[k+1].start+shifts[k+1].bytes
+		}
+		from := fi
+		for fi < len(jf.findings) && jf.findings[fi].Line < nextLine {
+			fi++
 		}
 		if !edited[k] {
-			for ; fi < len(jf.findings) && jf.findings[fi].Line < next; fi++ {
-				f := jf.findings[fi]
+			for _, f := range jf.findings[from:fi] {
 				f.Line, f.EndLine = f.Line+sh.lines, f.EndLine+sh.lines
 				if f.ObjectLine > 0 {
 					f.ObjectLine, f.ObjectEndLine = f.ObjectLine+sh.lines, f.ObjectEndLine+sh.lines
@@ -64,13 +68,6 @@ func rejudge(engine *lint.Engine, lim source.Limits, jf *judgedFile, out []byte,
 				jf2.findings = append(jf2.findings, f)
 			}
 			continue
-		}
-		for fi < len(jf.findings) && jf.findings[fi].Line < next {
-			fi++
-		}
-		end := len(out)
-		if k+1 < len(chunks) {
-			end = chunks[k+1].start + shifts[k+1].bytes
 		}
 		errs := source.DecodeRange(f2, c.start+sh.bytes, end, c.line+sh.lines, lim, func(d *source.Document) {
 			fs := j2.Alone(d, jf.automountOff)
@@ -80,8 +77,7 @@ func rejudge(engine *lint.Engine, lim source.Limits, jf *judgedFile, out []byte,
 		jf2.errs = append(jf2.errs, errs...)
 	}
 	if fi < len(jf.findings) {
-		// A finding off its document's lines: not what this is sure of.
-		return judgeKeep(engine, lim, path, out, false, suggest)
+		return whole() // a finding off its document's lines: not what this is sure of
 	}
 	return jf2
 }
