@@ -249,60 +249,23 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 	}
 	fr := &fixRun{cfg: cfg, engine: engine, run: run, lim: lim, stdout: stdout, stderr: stderr, suggest: suggest}
 	var rendered *renderFix
-	if !engine.MayForbidFix() {
-		if err := fr.start(getenv); err != nil {
-			fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
-			return exitUsage
-		}
-		source.Stream(stage.Inputs, func(in source.Input, put func(fixed)) {
-			r := fixOne(engine, lim, in, stdin, suggest)
-			if cfg.fix.fix && r.out != nil && in.Path != "-" {
-				r.writeErr = fix.WriteAtomic(in.Path, r.out)
-			}
-			put(r)
-		}, fr.finish)
-		rendered = planRenders(engine, stage, lim)
+	var refused []string
+	var err error
+	if engine.MayForbidFix() {
+		rendered, refused, err = fr.allFirst(stage, stdin, getenv)
 	} else {
-		var files []fixed
-		source.Stream(stage.Inputs, func(in source.Input, put func(fixed)) {
-			put(fixOne(engine, lim, in, stdin, suggest))
-		}, func(r fixed) {
-			files = append(files, r)
-		})
-		rendered = planRenders(engine, stage, lim)
-		forbidden := map[string]bool{}
-		for _, r := range files {
-			for _, msg := range r.forbidden {
-				forbidden[msg] = true
-			}
+		rendered, err = fr.asTheyCome(stage, stdin, getenv)
+	}
+	if len(refused) > 0 {
+		for _, m := range refused {
+			fmt.Fprintf(stderr, "secctx-lint: %s\n", m)
 		}
-		for _, msg := range rendered.forbidden {
-			forbidden[msg] = true
-		}
-		if len(forbidden) > 0 {
-			msgs := make([]string, 0, len(forbidden))
-			for m := range forbidden {
-				msgs = append(msgs, m)
-			}
-			sort.Strings(msgs)
-			for _, m := range msgs {
-				fmt.Fprintf(stderr, "secctx-lint: %s\n", m)
-			}
-			fmt.Fprintln(stderr, "secctx-lint: nothing was written")
-			return exitUsage
-		}
-		if cfg.fix.fix {
-			for i, err := range writeFixed(files) {
-				files[i].writeErr = err
-			}
-		}
-		if err := fr.start(getenv); err != nil {
-			fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
-			return exitUsage
-		}
-		for _, r := range files {
-			fr.finish(r)
-		}
+		fmt.Fprintln(stderr, "secctx-lint: nothing was written")
+		return exitUsage
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "secctx-lint: writing output: %v\n", err)
+		return exitUsage
 	}
 	f2, c2 := applyRenders(cfg, engine, stage, rendered, run, lim, stdout, stderr)
 	fr.fields, fr.changed = fr.fields+f2, fr.changed+c2
@@ -311,7 +274,7 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 		run.Summary.FixedFields, run.Summary.FixedFiles = fr.fields, fr.changed
 	}
 	addHeld(fr.emit, run, suggest)
-	err := fr.emit.End()
+	err = fr.emit.End()
 	if err == nil {
 		err = fr.report.Release(out)
 	}
@@ -337,6 +300,65 @@ type fixRun struct {
 	emit           *emitter
 	fields         int
 	changed        int
+}
+
+// asTheyCome fixes, writes or diffs, and reports each file as soon as it
+// is fixed: no constraint can refuse a fix value, so nothing later stops
+// the run. The renders are planned after.
+func (fr *fixRun) asTheyCome(stage *render.Result, stdin io.Reader, getenv func(string) string) (*renderFix, error) {
+	if err := fr.start(getenv); err != nil {
+		return nil, err
+	}
+	source.Stream(stage.Inputs, func(in source.Input, put func(fixed)) {
+		r := fixOne(fr.engine, fr.lim, in, stdin, fr.suggest)
+		if fr.cfg.fix.fix && r.out != nil && in.Path != "-" {
+			r.writeErr = fix.WriteAtomic(in.Path, r.out)
+		}
+		put(r)
+	}, fr.finish)
+	return planRenders(fr.engine, stage, fr.lim), nil
+}
+
+// allFirst fixes every file and plans the renders in memory, and writes,
+// diffs and reports them only when no fix value is refused; else it
+// returns the refusals, sorted, and has written nothing.
+func (fr *fixRun) allFirst(stage *render.Result, stdin io.Reader, getenv func(string) string) (*renderFix, []string, error) {
+	var files []fixed
+	source.Stream(stage.Inputs, func(in source.Input, put func(fixed)) {
+		put(fixOne(fr.engine, fr.lim, in, stdin, fr.suggest))
+	}, func(r fixed) {
+		files = append(files, r)
+	})
+	rendered := planRenders(fr.engine, stage, fr.lim)
+	refused := map[string]bool{}
+	for _, r := range files {
+		for _, msg := range r.forbidden {
+			refused[msg] = true
+		}
+	}
+	for _, msg := range rendered.forbidden {
+		refused[msg] = true
+	}
+	if len(refused) > 0 {
+		msgs := make([]string, 0, len(refused))
+		for m := range refused {
+			msgs = append(msgs, m)
+		}
+		sort.Strings(msgs)
+		return nil, msgs, nil
+	}
+	if fr.cfg.fix.fix {
+		for i, err := range writeFixed(files) {
+			files[i].writeErr = err
+		}
+	}
+	if err := fr.start(getenv); err != nil {
+		return nil, nil, err
+	}
+	for _, r := range files {
+		fr.finish(r)
+	}
+	return rendered, nil, nil
 }
 
 // start opens the outputs, the report going to the spool.
