@@ -8,7 +8,6 @@
 package render
 
 import (
-	"os"
 	"path/filepath"
 
 	"github.com/secctx-lint/secctx-lint/render/kustomize"
@@ -86,14 +85,13 @@ func absPath(p string) string {
 	return p
 }
 
-// absPaths is absPath for many paths: filepath.Abs asks the system for
-// the working folder (two stats) each call, so it is read once.
+// absPaths is absPath for many paths, the working folder read once.
 func absPaths() func(string) string {
-	wd, err := os.Getwd()
+	abs := walk.Absolute()
 	return func(p string) string {
-		if err != nil || filepath.IsAbs(p) {
-			return absPath(p)
+		if a, err := abs(p); err == nil {
+			return a
 		}
-		return filepath.Join(wd, p)
+		return p
 	}
 }

@@ -89,10 +89,7 @@ type Chart struct {
 // named explicitly is always read, whatever ignore rules or excludes say;
 // inside a folder they decide.
 func Walk(args []string, opt Options) *Result {
-	w := &walker{opt: opt, res: &Result{}, seen: map[string]int{}, repos: map[string]*repo{}, byRoot: map[string]*repo{}, realDirs: map[string]string{}}
-	// Once per walk: filepath.Abs asks the system for the working folder
-	// (two stats) on every call, and a walk asks for each file.
-	w.cwd, _ = os.Getwd()
+	w := &walker{opt: opt, res: &Result{}, seen: map[string]int{}, repos: map[string]*repo{}, byRoot: map[string]*repo{}, realDirs: map[string]string{}, abs: Absolute()}
 	for _, e := range opt.Exclude {
 		dir := e.Dir
 		if dir == "" {
@@ -126,16 +123,21 @@ type walker struct {
 	seen     map[string]int   // input index by resolved path
 	repos    map[string]*repo // by the absolute folder asked about; nil: not in a work tree
 	byRoot   map[string]*repo // one per work tree, so each ignore file is read once
-	cwd      string           // the working folder; "" if it could not be read
 	realDirs map[string]string
+	abs      func(string) (string, error) // Absolute's, read once per walk
 }
 
-// abs is filepath.Abs against the working folder read once.
-func (w *walker) abs(p string) (string, error) {
-	if filepath.IsAbs(p) || w.cwd == "" {
-		return filepath.Abs(p)
+// Absolute is filepath.Abs with the working folder read once, when it is
+// called: filepath.Abs asks the system for it (two stats) on every call,
+// and a walk or a render stage asks for every file.
+func Absolute() func(p string) (string, error) {
+	wd, err := os.Getwd()
+	return func(p string) (string, error) {
+		if err != nil || filepath.IsAbs(p) {
+			return filepath.Abs(p)
+		}
+		return filepath.Join(wd, p), nil
 	}
-	return filepath.Join(w.cwd, p), nil
 }
 
 // resolved is the absolute path p stands for, symlinks followed: the key
