@@ -2,7 +2,8 @@ package report
 
 import (
 	"encoding/json"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/secctx-lint/secctx-lint/lint"
@@ -40,7 +41,7 @@ func appendSarifResult(b []byte, res *sarifResult, prefix string) []byte {
 		w.b = append(w.b, "null"...)
 	} else {
 		w.open('{')
-		for _, k := range sortedKeys(res.PartialFingerprints) {
+		for _, k := range slices.Sorted(maps.Keys(res.PartialFingerprints)) {
 			w.key(k)
 			w.str(res.PartialFingerprints[k])
 		}
@@ -49,7 +50,7 @@ func appendSarifResult(b []byte, res *sarifResult, prefix string) []byte {
 	if len(res.Properties) > 0 {
 		w.key("properties")
 		w.open('{')
-		for _, k := range sortedKeys(res.Properties) {
+		for _, k := range slices.Sorted(maps.Keys(res.Properties)) {
 			w.key(k)
 			w.anyValue(res.Properties[k])
 		}
@@ -57,15 +58,6 @@ func appendSarifResult(b []byte, res *sarifResult, prefix string) []byte {
 	}
 	w.close('}')
 	return w.b
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // indenter writes indented JSON as encoding/json's Indent does: an empty
