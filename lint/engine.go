@@ -204,6 +204,7 @@ func (e *Engine) document(doc *source.Document, automountOff map[string]bool, su
 			ck.chk.check(pod, r)
 		}
 		pod.windowsFixes((*out)[from:])
+		pod.sharedSecurityContexts((*out)[from:])
 		e.invalidFields(pod, out, owners)
 		pod.escalationClashes(out, owners)
 		if sup != nil {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secctx-lint/secctx-lint/lint"
 )
 
 const testConstraints = `apiVersion: constraints.gatekeeper.sh/v1beta1
@@ -247,21 +249,44 @@ func TestForbiddenFixValueInALaterFile(t *testing.T) {
 	}
 }
 
-// A fix that would leave a field the API server refuses (here: one
-// securityContext map shared by alias as the pod's and a container's, so
-// container fields land in the pod's) is not written, and says why.
-func TestFixRefusesNewInvalidFields(t *testing.T) {
+// A securityContext map the pod and a container share by alias is not
+// written into (a field for one would be unknown to the other): the fix
+// leaves it with a note, and the file stays one the API server accepts.
+func TestFixLeavesSharedSecurityContexts(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "shared.yaml")
 	text := "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: &psc {runAsNonRoot: true}\n  containers:\n  - name: a\n    image: z\n    securityContext: *psc\n"
 	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rc, out, errs := runFixCLI("", "--config", "none", "--fix", p)
-	if rc != exitInput || !strings.Contains(out, "not fixed: the fixed text would hold a field the API server refuses") {
-		t.Errorf("rc %d:\n%s\n%s", rc, out, errs)
+	if rc, out, errs := runFixCLI("", "--config", "none", "--fix", p); rc == exitInput || rc == exitUsage {
+		t.Fatalf("rc %d:\n%s\n%s", rc, out, errs)
 	}
-	if got, _ := os.ReadFile(p); string(got) != text {
-		t.Errorf("written:\n%s", got)
+	_, out, _ := runFixCLI("", "--config", "none", "--format", "json", p)
+	var r struct{ Findings []lint.Finding }
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	noted := false
+	for _, f := range r.Findings {
+		if f.Rule == lint.RuleInvalidField {
+			t.Errorf("the fixed file has %s: %s", f.Field, f.Message)
+		}
+		noted = noted || strings.Contains(f.FixNote, "are one map")
+	}
+	if !noted {
+		t.Errorf("no finding says why the shared map is left alone:\n%s", out)
+	}
+}
+
+// newInvalidFields is --fix's last guard: an invalid-field finding the
+// fixed text has and the original did not (lines aside) stops the write.
+func TestNewInvalidFields(t *testing.T) {
+	old := []lint.Finding{{Rule: lint.RuleInvalidField, Field: "spec.x", Message: "m", Line: 3}, {Rule: "seccomp", Field: "spec.y", Message: "n"}}
+	if got := newInvalidFields(old, []lint.Finding{{Rule: lint.RuleInvalidField, Field: "spec.x", Message: "m", Line: 9}}); got != "" {
+		t.Errorf("a moved finding counted as new: %q", got)
+	}
+	if got := newInvalidFields(old, []lint.Finding{{Rule: lint.RuleInvalidField, Field: "spec.y", Message: "n"}}); got != "spec.y: n" {
+		t.Errorf("a new one: %q", got)
 	}
 }
