@@ -128,55 +128,10 @@ func readLimited(r io.Reader, max int64) ([]byte, error) {
 	return b, nil
 }
 
-// Each reads and parses every input, hands each file to work on all cores,
-// and calls emit with the results in input order, so that output is
-// deterministic while the work is parallel. At most a few files per core are
-// held ahead of emit.
-func Each[T any](inputs []Input, stdin io.Reader, lim Limits, work func(*File, []*Error) T, emit func(T)) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers > len(inputs) {
-		workers = len(inputs)
-	}
-	if workers <= 1 {
-		for _, in := range inputs {
-			emit(work(ReadFile(in, stdin, lim)))
-		}
-		return
-	}
-	slots := make([]chan T, len(inputs))
-	for i := range slots {
-		slots[i] = make(chan T, 1)
-	}
-	ahead := make(chan struct{}, 4*workers) // bounds memory held for emit
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				slots[i] <- work(ReadFile(inputs[i], stdin, lim))
-			}
-		}()
-	}
-	go func() {
-		for i := range inputs {
-			ahead <- struct{}{}
-			next <- i
-		}
-		close(next)
-	}()
-	for i := range inputs {
-		emit(<-slots[i])
-		<-ahead
-	}
-	wg.Wait()
-}
-
-// Stream is Each for work that produces results as it goes: work is
-// called on all cores with each input and a put function, and emit gets
-// every result put, in input order (all of a file's before the next
-// file's), while later files are still being worked on. A file's results
+// Stream works on every input on all cores: work is called with each
+// input and a put function, and emit gets every result put, in input
+// order (all of a file's before the next file's), while later files are
+// still being worked on. A file's results
 // wait in a short queue; a worker ahead of emit blocks when its queue is
 // full, so what is held is a few results per core, not a whole file's.
 func Stream[T any](inputs []Input, work func(in Input, put func(T)), emit func(T)) {

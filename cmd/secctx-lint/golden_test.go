@@ -119,7 +119,7 @@ func TestOutputGolden(t *testing.T) {
 }
 
 // TestOutputOrderOneCore: the output is the input order whatever the
-// number of cores; one core runs the sequential path of source.Each, the
+// number of cores; one core runs the sequential path of source.Stream, the
 // default the parallel one, and both must match the same golden file.
 func TestOutputOrderOneCore(t *testing.T) {
 	corpus := testshared.Path(t, "corpus")
