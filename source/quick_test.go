@@ -143,11 +143,27 @@ func TestQuickMatchesGoYAML(t *testing.T) {
 	for i, c := range quickCases {
 		sameDecoding(t, fmt.Sprintf("case %d %q", i, c), []byte(c))
 	}
+	files, wholeFiles, docs, quickDocs := 0, 0, 0, 0
+	eachManifest(t, func(p string, src []byte) {
+		sameDecoding(t, p, src)
+		files++
+		n, whole := quickShare(src)
+		if whole {
+			wholeFiles++
+		}
+		quickDocs += n
+		docs += len(decodeWith(src, false).docs)
+	})
+	t.Logf("%d files: the quick parser read %d whole, and %d of %d documents", files, wholeFiles, quickDocs, docs)
+}
+
+// eachManifest calls fn with every manifest of the testdata, the examples
+// and the shared corpus (in CI, or when it is beside the repository).
+func eachManifest(t *testing.T, fn func(path string, src []byte)) {
 	var roots = []string{filepath.Join("..", "testdata"), filepath.Join("..", "examples")}
 	if os.Getenv("CI") == "true" || dirExists(filepath.Join("..", "..", "shared", "corpus")) {
 		roots = append(roots, testshared.Path(t, "corpus"))
 	}
-	files, wholeFiles, docs, quickDocs := 0, 0, 0, 0
 	for _, root := range roots {
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !HasManifestExt(p) {
@@ -157,21 +173,13 @@ func TestQuickMatchesGoYAML(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			sameDecoding(t, p, src)
-			files++
-			n, whole := quickShare(src)
-			if whole {
-				wholeFiles++
-			}
-			quickDocs += n
-			docs += len(decodeWith(src, false).docs)
+			fn(p, src)
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	t.Logf("%d files: the quick parser read %d whole, and %d of %d documents", files, wholeFiles, quickDocs, docs)
 }
 
 func dirExists(p string) bool {

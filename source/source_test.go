@@ -2,6 +2,8 @@ package source
 
 import (
 	"bytes"
+	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -180,6 +182,34 @@ func TestSyntaxErrorPositions(t *testing.T) {
 		_, errs := Parse("x.yaml", []byte(tt.src), DefaultLimits)
 		if len(errs) != 1 || errs[0].Line != tt.line || errs[0].Column != tt.col {
 			t.Errorf("%q: got %v, want an error at %d:%d", tt.src, errs, tt.line, tt.col)
+		}
+	}
+}
+
+// The "\n"-only scan gives the general scan's line starts wherever it is
+// used: on the corpus and on text made of line-break bytes and others.
+func TestNewlineStartsMatchBreakStarts(t *testing.T) {
+	var inputs [][]byte
+	eachManifest(t, func(_ string, src []byte) { inputs = append(inputs, src) })
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("a \n:-\xef\xbb\xbf")
+	for i := 0; i < 2000; i++ {
+		b := make([]byte, rng.IntN(40))
+		for j := range b {
+			b[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		inputs = append(inputs, b)
+	}
+	for _, b := range inputs {
+		first := 0
+		if bytes.HasPrefix(b, []byte("\ufeff")) {
+			first = 3
+		}
+		if bytes.ContainsAny(b, "\r\xc2\xe2") {
+			continue
+		}
+		if got, want := newlineStarts(b, first), breakStarts(b, first); !slices.Equal(got, want) {
+			t.Fatalf("%q: newlineStarts %v, breakStarts %v", b, got, want)
 		}
 	}
 }
