@@ -148,6 +148,9 @@ func myers(a, b []string) []lineOp {
 	return ops
 }
 
+// diffContext is the number of unchanged lines shown around a change.
+const diffContext = 3
+
 // UnifiedDiff renders the change from old to new as a unified diff with
 // three lines of context, the way `diff -u` and `git apply` read it. A
 // relative path gets git's a/ and b/ prefixes (apply with `git apply` or
@@ -157,8 +160,59 @@ func UnifiedDiff(path string, old, new []byte) string {
 	if bytes.Equal(old, new) {
 		return ""
 	}
-	ops := diffLines(splitLines(old), splitLines(new))
-	const ctx = 3
+	// The lines both sides begin and end with are the same diff whether
+	// the line diff finds them or they are cut off first, as long as the
+	// context lines beside the change stay: cutting them off as bytes
+	// spares splitting and walking every line of a file that the fixer
+	// changed in a few places.
+	from, skipped, oldTo, newTo := commonLines(old, new, diffContext)
+	return unifiedDiff(path, splitLines(old[from:oldTo]), splitLines(new[from:newTo]), skipped)
+}
+
+// commonLines finds the bytes old and new share at both ends, in whole
+// lines, less ctx lines at each end: old[:from] and new[:from] are the
+// same skipped lines, and so are old[oldTo:] and new[newTo:].
+func commonLines(old, new []byte, ctx int) (from, skipped, oldTo, newTo int) {
+	n := min(len(old), len(new))
+	p := 0
+	for p < n && old[p] == new[p] {
+		p++
+	}
+	// head is where the line of the first difference starts: the whole
+	// lines before it are the same. Of those, the last ctx stay.
+	head := bytes.LastIndexByte(old[:p], '\n') + 1
+	from = head
+	for k := 0; k < ctx && from > 0; k++ {
+		from = bytes.LastIndexByte(old[:from-1], '\n') + 1
+	}
+	skipped = bytes.Count(old[:from], []byte{'\n'})
+	// The common tail, not reaching into the common head; a line of it
+	// counts when the byte before it is a line break in both (inside the
+	// tail, where the two sides agree).
+	s := 0
+	for s < n-head && old[len(old)-1-s] == new[len(new)-1-s] {
+		s++
+	}
+	// The first line of the tail starts after its first line break; then
+	// ctx lines stay.
+	tail := len(old) - s
+	j := bytes.IndexByte(old[tail:], '\n')
+	cut := tail + j + 1
+	for k := 0; k < ctx && j >= 0 && cut < len(old); k++ {
+		j = bytes.IndexByte(old[cut:], '\n')
+		cut += j + 1
+	}
+	if j < 0 || cut >= len(old) {
+		return from, skipped, len(old), len(new)
+	}
+	return from, skipped, cut, len(new) - (len(old) - cut)
+}
+
+// unifiedDiff is UnifiedDiff of the lines a and b, which follow skipped
+// lines the two sides share.
+func unifiedDiff(path string, a, b []string, skipped int) string {
+	ops := diffLines(a, b)
+	const ctx = diffContext
 	var sb strings.Builder
 	if filepath.IsAbs(path) {
 		fmt.Fprintf(&sb, "--- %s\n+++ %s\n", path, path)
@@ -169,6 +223,7 @@ func UnifiedDiff(path string, old, new []byte) string {
 	// Line numbers before each op.
 	type pos struct{ a, b int }
 	at := make([]pos, len(ops)+1)
+	at[0] = pos{skipped, skipped}
 	for i, op := range ops {
 		at[i+1] = at[i]
 		if op.kind != '+' {

@@ -1,9 +1,11 @@
 package fix
 
 import (
+	"bytes"
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -107,3 +109,58 @@ func TestDiffLines(t *testing.T) {
 		t.Fatalf("got\n%s", d)
 	}
 }
+
+// UnifiedDiff cuts the lines both sides share at their ends before the
+// line diff; the diff is the same as that of the whole lines, on random
+// texts and on the corpus with lines inserted, dropped and changed.
+func TestUnifiedDiffCutsOnlyWhatTheDiffShares(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	pieces := []string{"a\n", "b\n", "c\n", "d", "\n", "a", "\r\n", "é\n"}
+	text := func(n int) []byte {
+		var sb strings.Builder
+		for ; n > 0; n-- {
+			sb.WriteString(pieces[r.Intn(len(pieces))])
+		}
+		return []byte(sb.String())
+	}
+	type pair struct{ old, new []byte }
+	var pairs []pair
+	for i := 0; i < 3000; i++ {
+		old := text(r.Intn(30))
+		// A change in the middle of a shared head and tail, often.
+		head, tail := text(r.Intn(12)), text(r.Intn(12))
+		mid := text(r.Intn(4))
+		pairs = append(pairs, pair{old, text(r.Intn(30))}, pair{concat(head, old, tail), concat(head, mid, tail)})
+	}
+	for _, name := range corpusFiles(t) {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := splitLines(src)
+		for k := 0; k < 3 && len(lines) > 0; k++ {
+			edited := slices.Clone(lines)
+			i := r.Intn(len(edited))
+			switch k {
+			case 0:
+				edited = slices.Insert(edited, i, "  inserted: true\n")
+			case 1:
+				edited = slices.Delete(edited, i, i+1)
+			default:
+				edited[i] = "changed\n"
+			}
+			pairs = append(pairs, pair{src, []byte(strings.Join(edited, ""))})
+		}
+	}
+	for _, p := range pairs {
+		if bytes.Equal(p.old, p.new) {
+			continue
+		}
+		want := unifiedDiff("x.yaml", splitLines(p.old), splitLines(p.new), 0)
+		if got := UnifiedDiff("x.yaml", p.old, p.new); got != want {
+			t.Fatalf("%q -> %q:\ngot\n%s\nwant\n%s", p.old, p.new, got, want)
+		}
+	}
+}
+
+func concat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
