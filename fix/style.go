@@ -18,7 +18,8 @@ func (p *planner) style(doc *source.Document) *docStyle {
 	if st := p.styles[doc.Root]; st != nil {
 		return st
 	}
-	steps, offs, gaps := map[int]int{}, map[int]int{}, map[int]int{}
+	// Votes per width; every width counted is at most 8.
+	var steps, offs, gaps [9]int
 	var walk func(n *yaml.Node, depth int)
 	walk = func(n *yaml.Node, depth int) {
 		if n == nil || depth > 200 || n.Style&yaml.FlowStyle != 0 {
@@ -54,14 +55,16 @@ func (p *planner) style(doc *source.Document) *docStyle {
 	}
 	walk(doc.Root, 0)
 	st := &docStyle{step: mostCommon(steps, 2), seqOffset: mostCommon(offs, 0), seqGap: mostCommon(gaps, 1)}
-	p.styles[doc.Root] = st
+	put(&p.styles, doc.Root, st)
 	return st
 }
 
-func mostCommon(votes map[int]int, def int) int {
+// mostCommon is the width with the most votes, the smallest of a tie; def
+// without votes.
+func mostCommon(votes [9]int, def int) int {
 	best, bestN := def, 0
 	for v, n := range votes {
-		if n > bestN || (n == bestN && v < best) {
+		if n > 0 && (n > bestN || (n == bestN && v < best)) {
 			best, bestN = v, n
 		}
 	}

@@ -16,6 +16,7 @@ func (p *planner) planToken(ch lint.Change) {
 	n := ch.Token
 	if n.Kind != yaml.ScalarNode || n.Anchor != "" || n.Style&yaml.TaggedStyle != 0 {
 		p.note(n, "cannot rewrite %s: it carries an anchor or a tag; not fixed", n.Value)
+		p.unfix(p.cur)
 		return
 	}
 	if p.tokens[n] {
@@ -37,6 +38,7 @@ func (p *planner) planToken(ch lint.Change) {
 	}
 	if end < 0 {
 		p.note(n, "cannot find the text of %s; not fixed", n.Value)
+		p.unfix(p.cur)
 		return
 	}
 	text := ch.Text
@@ -51,6 +53,7 @@ func (p *planner) planToken(ch lint.Change) {
 		}
 		if i >= len(p.src) || p.src[i] != ':' {
 			p.note(n, "cannot rename %s: it is not followed by a colon; not fixed", n.Value)
+			p.unfix(p.cur)
 			return
 		}
 	}
@@ -58,11 +61,11 @@ func (p *planner) planToken(ch lint.Change) {
 		// A key keeps its quotes (JSON files quote every key).
 		text = quoted(ch.Text, quoteOf(n))
 		if p.renamed[m] == nil {
-			p.renamed[m] = map[string]*yaml.Node{}
+			put(&p.renamed, m, map[string]*yaml.Node{})
 		}
 		p.renamed[m][ch.Text] = n
 	}
-	p.tokens[n] = true
+	put(&p.tokens, n, true)
 	p.fields++
 	p.edits = append(p.edits, Edit{Start: start, End: end, Text: text})
 }
