@@ -27,7 +27,10 @@ var partialRejudge = true
 // which hold byte offsets, CR line ends, "..." or directive lines, an edit
 // touching a document separator) judges the whole text, as judgeKeep
 // does. TestRejudgeMatchesWhole holds the two to each other.
-func rejudge(engine *lint.Engine, lim source.Limits, jf *judgedFile, out []byte, suggest report.Suggester) *judgedFile {
+//
+// A document the fix leaves clean (fixesAll) is not judged again; with
+// readBack it is still parsed, else not even that.
+func rejudge(engine *lint.Engine, lim source.Limits, jf *judgedFile, out []byte, suggest report.Suggester, readBack bool) *judgedFile {
 	src, path := jf.file.Src, jf.file.Path
 	whole := func() *judgedFile { return judgeKeep(engine, lim, path, out, false, suggest) }
 	if !partialRejudge || jf.suppresses || suggest != nil || bytes.IndexByte(src, '\r') >= 0 {
@@ -69,17 +72,46 @@ func rejudge(engine *lint.Engine, lim source.Limits, jf *judgedFile, out []byte,
 			}
 			continue
 		}
-		errs := source.DecodeRange(f2, c.start+sh.bytes, end, c.line+sh.lines, lim, func(d *source.Document) {
+		judge := func(d *source.Document) {
 			fs := j2.Alone(d, jf.automountOff)
 			lint.Detach(fs)
 			jf2.findings = append(jf2.findings, fs...)
-		})
+		}
+		if fixesAll(jf, from, fi, c.line, nextLine) {
+			if !readBack {
+				continue
+			}
+			judge = func(*source.Document) {}
+		}
+		errs := source.DecodeRange(f2, c.start+sh.bytes, end, c.line+sh.lines, lim, judge)
 		jf2.errs = append(jf2.errs, errs...)
 	}
 	if fi < len(jf.findings) {
 		return whole() // a finding off its document's lines: not what this is sure of
 	}
 	return jf2
+}
+
+// fixesAll says that the edits leave nothing to find in the document on
+// lines [line, nextLine) whose findings are jf.findings[from:to]: the plan
+// makes every change each of them asks for, with no note on the way, and
+// none is an invalid field, whose fix (a key renamed, a value unquoted)
+// changes what the other rules read. The fixer only adds fields that no
+// rule finds fault with, so the document need not be judged again, only
+// read back. TestRejudgeMatchesWhole and FuzzRejudge hold this to judging
+// the whole fixed text.
+func fixesAll(jf *judgedFile, from, to, line, nextLine int) bool {
+	for i := from; i < to; i++ {
+		if !jf.plan.Fixed[i] || jf.findings[i].Rule == lint.RuleInvalidField {
+			return false
+		}
+	}
+	for _, n := range jf.plan.Notes {
+		if n.Line >= line && n.Line < nextLine {
+			return false
+		}
+	}
+	return true
 }
 
 // shift is how far the edits move a chunk's start.

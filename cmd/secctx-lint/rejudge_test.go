@@ -17,9 +17,11 @@ import (
 	"github.com/secctx-lint/secctx-lint/source"
 )
 
-// rejudge keeps the findings of documents no edit touches and judges
-// the others again; what it returns must be what judging the whole fixed
-// text returns, finding for finding, on every file the tests know.
+// rejudge keeps the findings of documents no edit touches, takes the
+// first judgement's word for those the fix leaves clean and judges the
+// others again; what it returns, reading those back or not, must be what
+// judging the whole fixed text returns, finding for finding, on every file
+// the tests know.
 func TestRejudgeMatchesWhole(t *testing.T) {
 	roots := []string{filepath.Join("..", "..", "testdata"), filepath.Join("..", "..", "examples"), testshared.Path(t, "corpus")}
 	var inputs []string
@@ -56,16 +58,17 @@ func TestRejudgeMatchesWhole(t *testing.T) {
 		}
 		for i, e := range engines {
 			in := source.Input{Path: p, Walked: true}
-			partialRejudge = true
-			got := fixOne(e, source.DefaultLimits, in, nil, nil)
 			partialRejudge = false
-			want := fixOne(e, source.DefaultLimits, in, nil, nil)
+			want := fixOne(e, source.DefaultLimits, in, nil, nil, true)
 			partialRejudge = true
-			if d := cmp.Diff(want, got, opts...); d != "" {
-				t.Errorf("%s (engine %d): (-whole +partial)\n%s", p, i, d)
-			}
-			if string(got.judged.Src) != string(want.judged.Src) {
-				t.Errorf("%s (engine %d): the judged text differs", p, i)
+			for _, readBack := range []bool{true, false} {
+				got := fixOne(e, source.DefaultLimits, in, nil, nil, readBack)
+				if d := cmp.Diff(want, got, opts...); d != "" {
+					t.Errorf("%s (engine %d, readBack %v): (-whole +partial)\n%s", p, i, readBack, d)
+				}
+				if string(got.judged.Src) != string(want.judged.Src) {
+					t.Errorf("%s (engine %d, readBack %v): the judged text differs", p, i, readBack)
+				}
 			}
 		}
 	}
@@ -90,13 +93,16 @@ func FuzzRejudge(f *testing.F) {
 			return
 		}
 		in := source.Input{Path: "-"}
-		partialRejudge = true
-		got := fixOne(e, source.DefaultLimits, in, bytes.NewReader(src), nil)
 		partialRejudge = false
-		want := fixOne(e, source.DefaultLimits, in, bytes.NewReader(src), nil)
+		want := fixOne(e, source.DefaultLimits, in, bytes.NewReader(src), nil, true)
 		partialRejudge = true
-		if d := cmp.Diff(want, got, opts...); d != "" {
-			t.Fatalf("(-whole +partial)\n%s", d)
+		// Without reading back, a fix that wrote what does not parse
+		// would show here too.
+		for _, readBack := range []bool{true, false} {
+			got := fixOne(e, source.DefaultLimits, in, bytes.NewReader(src), nil, readBack)
+			if d := cmp.Diff(want, got, opts...); d != "" {
+				t.Fatalf("readBack %v: (-whole +partial)\n%s", readBack, d)
+			}
 		}
 	})
 }
