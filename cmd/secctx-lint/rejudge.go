@@ -26,10 +26,10 @@ var partialRejudge = true
 // bundle. Anything it is not sure of (suppressions, rdjsonl suggestions,
 // which hold byte offsets, CR line ends, "..." or directive lines, an edit
 // touching a document separator) judges the whole text, as judgeKeep
-// does. TestRejudgeMatchesWhole holds the two to each other.
-//
-// A document the fix leaves clean (fixesAll) is not judged again; with
-// readBack it is still parsed, else not even that.
+// does. An edited document the fix leaves clean (fixesAll) is not judged
+// again: with readBack it is only parsed, to be sure it reads back, and
+// without it not even that. TestRejudgeMatchesWhole holds all this to
+// judging the whole text.
 func rejudge(engine *lint.Engine, lim source.Limits, jf *judgedFile, out []byte, suggest report.Suggester, readBack bool) *judgedFile {
 	src, path := jf.file.Src, jf.file.Path
 	whole := func() *judgedFile { return judgeKeep(engine, lim, path, out, false, suggest) }
@@ -97,9 +97,10 @@ func rejudge(engine *lint.Engine, lim source.Limits, jf *judgedFile, out []byte,
 // makes every change each of them asks for, with no note on the way, and
 // none is an invalid field, whose fix (a key renamed, a value unquoted)
 // changes what the other rules read. The fixer only adds fields that no
-// rule finds fault with, so the document need not be judged again, only
-// read back. TestRejudgeMatchesWhole and FuzzRejudge hold this to judging
-// the whole fixed text.
+// rule finds fault with, so the document need not be judged again.
+// TestRejudgeMatchesWhole and FuzzRejudge hold this to judging the whole
+// fixed text. Notes count because not all of them leave a change out: an
+// edit of a map shared through an anchor is made, and every alias sees it.
 func fixesAll(jf *judgedFile, from, to, line, nextLine int) bool {
 	for i := from; i < to; i++ {
 		if !jf.plan.Fixed[i] || jf.findings[i].Rule == lint.RuleInvalidField {
