@@ -145,13 +145,9 @@ func judgeKeep(engine *lint.Engine, lim source.Limits, path string, src []byte, 
 }
 
 // fixOne lints a file document by document, planning the fixes as it
-// goes, applies them in memory, then parses and lints the result again to
-// say what is still wrong.
-//
-// readBack (--fix, which writes the text) parses again even the edited
-// documents that the first judgement says the fix leaves clean, so that
-// nothing is written that does not read back; --diff takes its word.
-func fixOne(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Reader, suggest report.Suggester, readBack bool) fixed {
+// goes, applies them in memory, then judges the result again to say what
+// is still wrong, as much of it as mode says (rejudge).
+func fixOne(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Reader, suggest report.Suggester, mode afterFix) fixed {
 	src, rerr := source.Read(in, stdin, lim)
 	if rerr != nil {
 		f := &source.File{Path: in.Path, Broken: true}
@@ -192,7 +188,7 @@ func fixOne(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Re
 		r.errs = append(r.errs, &source.Error{Path: f.Path, Msg: fmt.Sprintf("not fixed: the fixed text would be %d bytes, over --max-file-size %d", len(out), lim.MaxFileSize)})
 		return r
 	}
-	jf2 := rejudge(engine, lim, jf, out, suggest, readBack)
+	jf2 := rejudge(engine, lim, jf, out, suggest, mode)
 	if jf2.file.Broken || len(jf2.errs) > 0 {
 		// Never write what does not read back; this is a bug to report.
 		r.errs = append(r.errs, &source.Error{Path: f.Path, Msg: "not fixed: the fixed text would not parse (please report this)"})
@@ -306,6 +302,14 @@ type fixRun struct {
 	changed        int
 }
 
+// afterFix: --fix reads back what it writes; --diff writes nothing.
+func (fr *fixRun) afterFix() afterFix {
+	if fr.cfg.fix.fix {
+		return readBack
+	}
+	return trustPlan
+}
+
 // asTheyCome fixes, writes or diffs, and reports each file as soon as it
 // is fixed: no constraint can refuse a fix value, so nothing later stops
 // the run. The renders are planned after.
@@ -314,7 +318,7 @@ func (fr *fixRun) asTheyCome(stage *render.Result, stdin io.Reader, getenv func(
 		return nil, err
 	}
 	source.Stream(stage.Inputs, func(in source.Input, put func(fixed)) {
-		r := fixOne(fr.engine, fr.lim, in, stdin, fr.suggest, fr.cfg.fix.fix)
+		r := fixOne(fr.engine, fr.lim, in, stdin, fr.suggest, fr.afterFix())
 		if fr.cfg.fix.fix && r.out != nil && in.Path != "-" {
 			r.writeErr = fix.WriteAtomic(in.Path, r.out)
 		}
@@ -329,7 +333,7 @@ func (fr *fixRun) asTheyCome(stage *render.Result, stdin io.Reader, getenv func(
 func (fr *fixRun) allFirst(stage *render.Result, stdin io.Reader, getenv func(string) string) (*renderFix, []string, error) {
 	var files []fixed
 	source.Stream(stage.Inputs, func(in source.Input, put func(fixed)) {
-		put(fixOne(fr.engine, fr.lim, in, stdin, fr.suggest, fr.cfg.fix.fix))
+		put(fixOne(fr.engine, fr.lim, in, stdin, fr.suggest, fr.afterFix()))
 	}, func(r fixed) {
 		files = append(files, r)
 	})

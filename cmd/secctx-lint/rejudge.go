@@ -12,9 +12,19 @@ import (
 	"github.com/secctx-lint/secctx-lint/source"
 )
 
-// partialRejudge lets rejudge keep the findings of documents no edit
-// touches; tests turn it off to compare with judging the whole text.
-var partialRejudge = true
+// afterFix is how rejudge learns what is still wrong in the fixed text.
+type afterFix int
+
+const (
+	// trustPlan (--diff, which writes nothing): an edited document the fix
+	// leaves clean is neither parsed nor judged again.
+	trustPlan afterFix = iota
+	// readBack (--fix): such a document is parsed, so that nothing is
+	// written that does not read back, but not judged again.
+	readBack
+	// judgeWhole judges the whole fixed text, as the tests' yardstick.
+	judgeWhole
+)
 
 // rejudge judges the fixed text out of a file judged as jf, with the
 // edits jf planned. Without suppressions, a document's findings depend on
@@ -27,13 +37,12 @@ var partialRejudge = true
 // which hold byte offsets, CR line ends, "..." or directive lines, an edit
 // touching a document separator) judges the whole text, as judgeKeep
 // does. An edited document the fix leaves clean (fixesAll) is not judged
-// again: with readBack it is only parsed, to be sure it reads back, and
-// without it not even that. TestRejudgeMatchesWhole holds all this to
-// judging the whole text.
-func rejudge(engine *lint.Engine, lim source.Limits, jf *judgedFile, out []byte, suggest report.Suggester, readBack bool) *judgedFile {
+// again, as mode says. TestRejudgeMatchesWhole holds all this to judging
+// the whole text.
+func rejudge(engine *lint.Engine, lim source.Limits, jf *judgedFile, out []byte, suggest report.Suggester, mode afterFix) *judgedFile {
 	src, path := jf.file.Src, jf.file.Path
 	whole := func() *judgedFile { return judgeKeep(engine, lim, path, out, false, suggest) }
-	if !partialRejudge || jf.suppresses || suggest != nil || bytes.IndexByte(src, '\r') >= 0 {
+	if mode == judgeWhole || jf.suppresses || suggest != nil || bytes.IndexByte(src, '\r') >= 0 {
 		return whole()
 	}
 	chunks, ok := documentChunks(src)
@@ -78,7 +87,7 @@ func rejudge(engine *lint.Engine, lim source.Limits, jf *judgedFile, out []byte,
 			jf2.findings = append(jf2.findings, fs...)
 		}
 		if fixesAll(jf, from, fi, c.line, nextLine) {
-			if !readBack {
+			if mode == trustPlan {
 				continue
 			}
 			judge = func(*source.Document) {}

@@ -17,6 +17,10 @@ import (
 	"github.com/secctx-lint/secctx-lint/source"
 )
 
+// partialModes are the ways of judging the fixed text that are held to
+// judging it whole.
+var partialModes = map[afterFix]string{readBack: "readBack (--fix)", trustPlan: "trustPlan (--diff)"}
+
 // rejudge keeps the findings of documents no edit touches, takes the
 // first judgement's word for those the fix leaves clean and judges the
 // others again; what it returns, reading those back or not, must be what
@@ -56,22 +60,27 @@ func TestRejudgeMatchesWhole(t *testing.T) {
 		if strings.Count(string(src), "\n---") > 0 {
 			multi++
 		}
-		for i, e := range engines {
-			in := source.Input{Path: p, Walked: true}
-			partialRejudge = false
-			want := fixOne(e, source.DefaultLimits, in, nil, nil, true)
-			partialRejudge = true
-			for _, readBack := range []bool{true, false} {
-				got := fixOne(e, source.DefaultLimits, in, nil, nil, readBack)
-				if d := cmp.Diff(want, got, opts...); d != "" {
-					t.Errorf("%s (engine %d, readBack %v): (-whole +partial)\n%s", p, i, readBack, d)
-				}
-				if string(got.judged.Src) != string(want.judged.Src) {
-					t.Errorf("%s (engine %d, readBack %v): the judged text differs", p, i, readBack)
-				}
-			}
-		}
 	}
+	t.Run("files", func(t *testing.T) {
+		for _, p := range inputs {
+			t.Run(p, func(t *testing.T) {
+				t.Parallel()
+				for i, e := range engines {
+					in := source.Input{Path: p, Walked: true}
+					want := fixOne(e, source.DefaultLimits, in, nil, nil, judgeWhole)
+					for mode, name := range partialModes {
+						got := fixOne(e, source.DefaultLimits, in, nil, nil, mode)
+						if d := cmp.Diff(want, got, opts...); d != "" {
+							t.Errorf("engine %d, %s: (-whole +partial)\n%s", i, name, d)
+						}
+						if string(got.judged.Src) != string(want.judged.Src) {
+							t.Errorf("engine %d, %s: the judged text differs", i, name)
+						}
+					}
+				}
+			})
+		}
+	})
 	t.Logf("%d files (%d with more than one document), %d engines", len(inputs), multi, len(engines))
 }
 
@@ -93,15 +102,13 @@ func FuzzRejudge(f *testing.F) {
 			return
 		}
 		in := source.Input{Path: "-"}
-		partialRejudge = false
-		want := fixOne(e, source.DefaultLimits, in, bytes.NewReader(src), nil, true)
-		partialRejudge = true
+		want := fixOne(e, source.DefaultLimits, in, bytes.NewReader(src), nil, judgeWhole)
 		// Without reading back, a fix that wrote what does not parse
 		// would show here too.
-		for _, readBack := range []bool{true, false} {
-			got := fixOne(e, source.DefaultLimits, in, bytes.NewReader(src), nil, readBack)
+		for mode, name := range partialModes {
+			got := fixOne(e, source.DefaultLimits, in, bytes.NewReader(src), nil, mode)
 			if d := cmp.Diff(want, got, opts...); d != "" {
-				t.Fatalf("readBack %v: (-whole +partial)\n%s", readBack, d)
+				t.Fatalf("%s: (-whole +partial)\n%s", name, d)
 			}
 		}
 	})
