@@ -104,7 +104,6 @@ func (p *planner) flowInsert(st *docStyle, m *yaml.Node, pm *pending) {
 	close, lastSig, ok := p.matchFlow(open)
 	if !ok || p.src[open] != '{' || lastSig == open {
 		p.note(m, "cannot read this flow map; not fixed")
-		p.unfix(pm.who...)
 		p.fields -= pm.count()
 		return
 	}

@@ -72,9 +72,6 @@ type Planned struct {
 	Edits  []Edit
 	Notes  []Note
 	Fields int
-	// Fixed says, for each finding Added so far (in order), that the
-	// edits make all its changes: the fixed text no longer has it.
-	Fixed []bool
 }
 
 // Add plans the changes of findings that go to f.
@@ -86,16 +83,7 @@ func (pl *Planned) Add(f *source.File, findings []lint.Finding) error {
 	pl.Edits = append(pl.Edits, p.edits...)
 	pl.Notes = append(pl.Notes, p.notes...)
 	pl.Fields += p.fields
-	for i := range findings {
-		pl.Fixed = append(pl.Fixed, p.fixes(f, &findings[i]) && !p.unfixed[i])
-	}
 	return nil
-}
-
-// fixes: the finding asks for changes in f, which the plan makes unless
-// one of them is noted as not made.
-func (p *planner) fixes(f *source.File, fd *lint.Finding) bool {
-	return fd.Fixable && len(fd.Changes) > 0 && fd.Doc != nil && fd.Doc.File == f
 }
 
 // pending is an ordered set of keys to write into one map.
@@ -103,15 +91,11 @@ type pending struct {
 	vals map[string]*pval
 	// refused are keys asked for with different values: never written.
 	refused map[string]bool
-	// who are the findings (indices into plan's findings) whose changes
-	// this map's insertion carries: all of them stay unfixed if it fails.
-	who []int
 }
 
 type pval struct {
 	leaf *yaml.Node // a scalar or a sequence
 	sub  *pending
-	who  []int // the findings that asked for leaf
 }
 
 func newPending() *pending { return &pending{vals: map[string]*pval{}} }
@@ -125,31 +109,21 @@ func (pm *pending) keys() []string {
 	return ks
 }
 
-// fill records path = value below pm for the finding id. The same value
-// asked for again (by several findings, or by several rendered objects
-// built from one base) is written once. Two different values for one key
-// are a conflict: neither is written, and fill reports it so that the
-// planner can say so. The findings whose value is not written go to
-// p.unfixed.
-func (p *planner) fill(pm *pending, path []string, value *yaml.Node, id int) (conflict bool) {
-	pm.who = append(pm.who, id)
+// fill records path = value below pm. The same value asked for again (by
+// several findings, or by several rendered objects built from one base) is
+// written once. Two different values for one key are a conflict: neither is
+// written, and fill reports it so that the planner can say so.
+func (pm *pending) fill(path []string, value *yaml.Node) (conflict bool) {
 	for i, k := range path {
 		if pm.refused[k] {
-			p.unfix(id)
 			return false
 		}
 		v := pm.vals[k]
 		if i == len(path)-1 {
 			switch {
 			case v == nil:
-				pm.vals[k] = &pval{leaf: value, who: []int{id}}
-			case v.leaf == nil:
-				p.unfix(id) // a map is asked for here already
-			case sameValue(v.leaf, value):
-				v.who = append(v.who, id)
-			default:
-				p.unfix(id)
-				p.unfix(v.who...)
+				pm.vals[k] = &pval{leaf: value}
+			case v.leaf != nil && !sameValue(v.leaf, value):
 				delete(pm.vals, k)
 				if pm.refused == nil {
 					pm.refused = map[string]bool{}
@@ -164,11 +138,9 @@ func (p *planner) fill(pm *pending, path []string, value *yaml.Node, id int) (co
 			pm.vals[k] = v
 		}
 		if v.sub == nil {
-			p.unfix(id)
 			return false // a value was asked for here already
 		}
 		pm = v.sub
-		pm.who = append(pm.who, id)
 	}
 	return false
 }
@@ -206,7 +178,6 @@ type replaceT struct {
 	key   *yaml.Node
 	value *yaml.Node
 	pv    *pval
-	who   []int // the findings asking for it
 }
 
 type planner struct {
@@ -230,44 +201,33 @@ type planner struct {
 	notes   []Note
 	edits   []Edit
 	fields  int
-	// cur is the finding whose change is being added; unfixed are the
-	// findings some change of which is not made (a note says why), and
-	// appWho the findings asking for each sequence's appended items.
-	cur     int
-	unfixed map[int]bool
-	appWho  map[*yaml.Node][]int
-}
-
-// put sets m[k] = v, making the map first if there is none.
-func put[K comparable, V any](m *map[K]V, k K, v V) {
-	if *m == nil {
-		*m = map[K]V{}
-	}
-	(*m)[k] = v
-}
-
-// unfix records that the changes of the findings ids are not all made.
-func (p *planner) unfix(ids ...int) {
-	for _, id := range ids {
-		put(&p.unfixed, id, true)
-	}
 }
 
 func plan(f *source.File, findings []lint.Finding) (*planner, error) {
-	// The maps are made as they are first written (put): plan runs per
-	// document, and most documents need few of them or none.
-	p := &planner{f: f}
+	p := &planner{
+		scanner: scanner{src: f.Src, li: f.Lines()},
+		f:       f,
+		nl:      newline(f.Src),
+		styles:  map[*yaml.Node]*docStyle{},
+		inserts: map[*yaml.Node]*pending{},
+		insDoc:  map[*yaml.Node]*source.Document{},
+		repl:    map[*yaml.Node]*replaceT{},
+		apps:    map[*yaml.Node][]*yaml.Node{},
+		appDoc:  map[*yaml.Node]*source.Document{},
+		noted:   map[*yaml.Node]bool{},
+		renamed: map[*yaml.Node]map[string]*yaml.Node{},
+		tokens:  map[*yaml.Node]bool{},
+	}
 	var any bool
 	for i := range findings {
-		if p.fixes(f, &findings[i]) {
+		fd := &findings[i]
+		if fd.Fixable && len(fd.Changes) > 0 && fd.Doc != nil && fd.Doc.File == f {
 			any = true
 		}
 	}
 	if !any {
 		return p, nil
 	}
-	p.scanner = scanner{src: f.Src, li: f.Lines()}
-	p.nl = newline(f.Src)
 	if f.Broken {
 		return nil, ErrNotWritable
 	}
@@ -278,7 +238,6 @@ func plan(f *source.File, findings []lint.Finding) (*planner, error) {
 			if !fd.Fixable || fd.Doc == nil || fd.Doc.File != f {
 				continue
 			}
-			p.cur = i
 			for _, ch := range fd.Changes {
 				switch {
 				case tokens && ch.Token != nil:
@@ -331,7 +290,7 @@ func (p *planner) noteShared(n *yaml.Node, shared bool) {
 	if !shared || p.noted[n] {
 		return
 	}
-	put(&p.noted, n, true)
+	p.noted[n] = true
 	p.note(n, "edited a map that is shared through an anchor or merge key (<<); every alias of it gets the same fields")
 }
 
@@ -389,7 +348,6 @@ func (p *planner) add(doc *source.Document, ch lint.Change) {
 	m := source.Mapping(ch.Map)
 	if m == nil {
 		p.note(ch.Map, "cannot add %s: the target is not a map", strings.Join(ch.Path, "."))
-		p.unfix(p.cur)
 		return
 	}
 	shared := ch.Map.Kind == yaml.AliasNode || m.Anchor != ""
@@ -405,11 +363,11 @@ func (p *planner) add(doc *source.Document, ch lint.Change) {
 			pm := p.inserts[m]
 			if pm == nil {
 				pm = newPending()
-				put(&p.inserts, m, pm)
-				put(&p.insDoc, m, doc)
+				p.inserts[m] = pm
+				p.insDoc[m] = doc
 				p.insOrd = append(p.insOrd, m)
 			}
-			if p.fill(pm, ch.Path[i:], ch.Value, p.cur) {
+			if pm.fill(ch.Path[i:], ch.Value) {
 				p.noteConflict(m, ch.Path[i:])
 			}
 			p.noteShared(m, shared)
@@ -420,7 +378,6 @@ func (p *planner) add(doc *source.Document, ch lint.Change) {
 		}
 		rv := source.Resolve(vn)
 		if rv == nil {
-			p.unfix(p.cur)
 			return
 		}
 		if vn.Kind == yaml.AliasNode || rv.Anchor != "" {
@@ -429,32 +386,26 @@ func (p *planner) add(doc *source.Document, ch lint.Change) {
 		if isEmpty(rv) {
 			if vn.Kind == yaml.AliasNode {
 				p.note(kn, "cannot write %s: its value is an alias of an empty node", strings.Join(ch.Path, "."))
-				p.unfix(p.cur)
 				return
 			}
 			rt := p.repl[rv]
 			if rt == nil {
 				rt = &replaceT{doc: doc, owner: owner, key: kn, value: rv}
-				put(&p.repl, rv, rt)
+				p.repl[rv] = rt
 				p.replOrd = append(p.replOrd, rv)
 			}
-			rt.who = append(rt.who, p.cur)
 			if last {
 				if rt.pv == nil {
 					rt.pv = &pval{leaf: ch.Value}
-				} else if rt.pv.leaf == nil || !sameValue(rt.pv.leaf, ch.Value) {
-					p.unfix(p.cur) // another value goes there
 				}
 			} else {
 				if rt.pv == nil {
 					rt.pv = &pval{sub: newPending()}
 				}
 				if rt.pv.sub != nil {
-					if p.fill(rt.pv.sub, ch.Path[i+1:], ch.Value, p.cur) {
+					if rt.pv.sub.fill(ch.Path[i+1:], ch.Value) {
 						p.noteConflict(kn, ch.Path[i+1:])
 					}
-				} else {
-					p.unfix(p.cur)
 				}
 			}
 			p.noteShared(rv, shared)
@@ -462,18 +413,14 @@ func (p *planner) add(doc *source.Document, ch lint.Change) {
 		}
 		if last {
 			if ch.Append && rv.Kind == yaml.SequenceNode && ch.Value.Kind == yaml.SequenceNode {
-				put(&p.appWho, rv, append(p.appWho[rv], p.cur))
 				p.appendItems(doc, rv, ch.Value.Content)
 				p.noteShared(rv, shared)
-			} else if ch.Append {
-				p.unfix(p.cur) // items for what is not a sequence
 			}
 			return // set already: never overwritten
 		}
 		next := source.Mapping(rv)
 		if next == nil {
 			p.note(kn, "cannot add %s: %s is not a map", strings.Join(ch.Path, "."), key)
-			p.unfix(p.cur)
 			return
 		}
 		m = next
@@ -497,9 +444,9 @@ func (p *planner) appendItems(doc *source.Document, seq *yaml.Node, items []*yam
 		have[it.Value] = true
 		if _, ok := p.apps[seq]; !ok {
 			p.appOrd = append(p.appOrd, seq)
-			put(&p.appDoc, seq, doc)
+			p.appDoc[seq] = doc
 		}
-		put(&p.apps, seq, append(p.apps[seq], it))
+		p.apps[seq] = append(p.apps[seq], it)
 	}
 }
 
@@ -525,20 +472,17 @@ func (p *planner) planInsert(doc *source.Document, m *yaml.Node, pm *pending) {
 	}
 	if len(m.Content) == 0 {
 		p.note(m, "cannot add fields to an empty map here")
-		p.unfix(pm.who...)
 		p.fields -= pm.count()
 		return
 	}
 	end, block, ok := p.endLine(m, m.Line, m.Column-1)
 	if !ok {
 		p.note(m, "cannot find the end of this map; not fixed")
-		p.unfix(pm.who...)
 		p.fields -= pm.count()
 		return
 	}
 	if block && end >= p.li.Lines() && !endsWithBreak(p.src) {
 		p.note(m, "a block scalar runs to the end of the file without a line break; adding keys after it would change it, not fixed")
-		p.unfix(pm.who...)
 		p.fields -= pm.count()
 		return
 	}
@@ -546,7 +490,6 @@ func (p *planner) planInsert(doc *source.Document, m *yaml.Node, pm *pending) {
 	if off := p.offset(first); isEmptyNull(first) || off < len(p.src) && p.src[off] == '?' {
 		// `? key` explicit keys, or an empty key: no column to align to.
 		p.note(m, "this map uses explicit (?) or empty keys; not fixed")
-		p.unfix(pm.who...)
 		p.fields -= pm.count()
 		return
 	}

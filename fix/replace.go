@@ -18,7 +18,6 @@ func (p *planner) planAppend(doc *source.Document, seq *yaml.Node, items []*yaml
 		close, lastSig, ok := p.matchFlow(open)
 		if !ok || p.src[open] != '[' || lastSig == open {
 			p.note(seq, "cannot read this flow sequence; not fixed")
-			p.unfix(p.appWho[seq]...)
 			p.fields -= len(items)
 			return
 		}
@@ -33,7 +32,6 @@ func (p *planner) planAppend(doc *source.Document, seq *yaml.Node, items []*yaml
 	end, block, ok := p.endLine(seq, seq.Line, seq.Column-1)
 	if !ok || (block && end >= p.li.Lines() && !endsWithBreak(p.src)) {
 		p.note(seq, "cannot find where this sequence ends; not fixed")
-		p.unfix(p.appWho[seq]...)
 		p.fields -= len(items)
 		return
 	}
@@ -75,7 +73,6 @@ func (p *planner) planReplace(rt *replaceT) {
 	}
 	fail := func(msg string) {
 		p.note(rt.key, "cannot write %s: %s; not fixed", rt.key.Value, msg)
-		p.unfix(rt.who...)
 	}
 	// Find the token [start, end); empty for `key:` with nothing after it.
 	off := p.offset(v)

@@ -16,7 +16,6 @@ func (p *planner) planToken(ch lint.Change) {
 	n := ch.Token
 	if n.Kind != yaml.ScalarNode || n.Anchor != "" || n.Style&yaml.TaggedStyle != 0 {
 		p.note(n, "cannot rewrite %s: it carries an anchor or a tag; not fixed", n.Value)
-		p.unfix(p.cur)
 		return
 	}
 	if p.tokens[n] {
@@ -38,7 +37,6 @@ func (p *planner) planToken(ch lint.Change) {
 	}
 	if end < 0 {
 		p.note(n, "cannot find the text of %s; not fixed", n.Value)
-		p.unfix(p.cur)
 		return
 	}
 	text := ch.Text
@@ -53,7 +51,6 @@ func (p *planner) planToken(ch lint.Change) {
 		}
 		if i >= len(p.src) || p.src[i] != ':' {
 			p.note(n, "cannot rename %s: it is not followed by a colon; not fixed", n.Value)
-			p.unfix(p.cur)
 			return
 		}
 	}
@@ -61,11 +58,11 @@ func (p *planner) planToken(ch lint.Change) {
 		// A key keeps its quotes (JSON files quote every key).
 		text = quoted(ch.Text, quoteOf(n))
 		if p.renamed[m] == nil {
-			put(&p.renamed, m, map[string]*yaml.Node{})
+			p.renamed[m] = map[string]*yaml.Node{}
 		}
 		p.renamed[m][ch.Text] = n
 	}
-	put(&p.tokens, n, true)
+	p.tokens[n] = true
 	p.fields++
 	p.edits = append(p.edits, Edit{Start: start, End: end, Text: text})
 }

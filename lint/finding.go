@@ -144,10 +144,29 @@ func seqNode(items ...*yaml.Node) *yaml.Node {
 
 // Hint renders changes the way reports name them: "set a.b: v, c: [x, y]".
 func Hint(changes []Change) string {
-	var b strings.Builder
+	// Every fixable finding gets one when its tree goes (Detach): one
+	// allocation of the right size, not a builder's growth and a join.
+	var buf [4]string
+	texts := buf[:0]
+	size := 0
 	for _, c := range changes {
-		v := ChangeText(c)
-		if v == "" {
+		t := ChangeText(c)
+		texts = append(texts, t)
+		if t == "" {
+			continue
+		}
+		size += len("set ") + len(": ") + len(t) // "set " or ", "
+		for _, k := range c.Path {
+			size += len(k) + 1
+		}
+	}
+	if size == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for i, c := range changes {
+		if texts[i] == "" {
 			continue
 		}
 		if b.Len() == 0 {
@@ -155,9 +174,14 @@ func Hint(changes []Change) string {
 		} else {
 			b.WriteString(", ")
 		}
-		b.WriteString(strings.Join(c.Path, "."))
+		for j, k := range c.Path {
+			if j > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(k)
+		}
 		b.WriteString(": ")
-		b.WriteString(v)
+		b.WriteString(texts[i])
 	}
 	return b.String()
 }
