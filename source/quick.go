@@ -1036,6 +1036,11 @@ func numberTag(s string) string {
 		return "!!timestamp"
 	}
 	plain := strings.ReplaceAll(s, "_", "")
+	if !numberChars(plain) {
+		// "100m", "128Mi": no base and no float takes these bytes, and
+		// each failed strconv call allocates its error.
+		return "!!str"
+	}
 	if _, err := parseInt(plain, 0); err == nil {
 		return "!!int"
 	}
@@ -1066,6 +1071,21 @@ func numberTag(s string) string {
 		}
 	}
 	return "!!str"
+}
+
+// numberChars: every byte of s may stand in an integer of any base
+// strconv reads with base 0 (signs, digits, hex digits, the 0x, 0o and 0b
+// prefixes) or in a float yamlFloat lets through ('.', 'e').
+func numberChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F',
+			c == 'x', c == 'X', c == 'o', c == 'O', c == '+', c == '-', c == '.':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // yamlFloat matches [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?

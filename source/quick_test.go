@@ -102,6 +102,8 @@ var quickCases = []string{
 	"a: {b: 1, c: [x, y], d: {}}\n", "a: [ ]\n", "a: {b: 1,}\n", "a: {b}\n", "a: [a: b]\n", "a: {\"b\": 'c'}\n",
 	"a: 0777\nb: 0x1F\nc: 1_000\nd: 1e3\ne: .5\nf: +1\ng: -0b101\nh: 0o17\ni: 08\nj: 2001-12-14\nk: 2001-12-14 21:59:43.10\n",
 	"a: yes\nb: No\nc: ~\nd: null\ne: .inf\nf: -.Inf\ng: .NaN\nh: <<\ni: 1.2.3\nj: 100m\nk: 12e\n",
+	// bytes no number has, and the ones every base and float may have;
+	"a: 128Mi\nb: 0xfF\nc: 0XAB\nd: 0B11\ne: 0O17\nf: -0x1f\ng: +0b1\nh: 1E5\ni: 1e+5\nj: 0x_1F\nk: 0b_1\nl: 1.5e-3\nm: 0xG\nn: 1i\no: 9223372036854775808\np: 18446744073709551616\nq: -0o7\nr: 0x1p3\n",
 	"a: x#y\nb: x #y\nc: http://e.com/a?b=c#d\nd: a:b\ne: [http://x]\n", "a: 'x' y\n", "a: \"x\\n\"\n",
 	"a:\n- b\nc: d\n", "- - a\n", "a:\n  - - b\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: |\n  x\n", "a: >\n  x\n",
 	"? a\n: b\n", "a : b\n", "\"a\": b\n'c': d\n", "a: b\n\tc: d\n", "a: b\r\nc: d\r\n", "\ufeffa: b\n", "%YAML 1.2\n---\na: b\n",
