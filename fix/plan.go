@@ -203,21 +203,18 @@ type planner struct {
 	fields  int
 }
 
-func plan(f *source.File, findings []lint.Finding) (*planner, error) {
-	p := &planner{
-		scanner: scanner{src: f.Src, li: f.Lines()},
-		f:       f,
-		nl:      newline(f.Src),
-		styles:  map[*yaml.Node]*docStyle{},
-		inserts: map[*yaml.Node]*pending{},
-		insDoc:  map[*yaml.Node]*source.Document{},
-		repl:    map[*yaml.Node]*replaceT{},
-		apps:    map[*yaml.Node][]*yaml.Node{},
-		appDoc:  map[*yaml.Node]*source.Document{},
-		noted:   map[*yaml.Node]bool{},
-		renamed: map[*yaml.Node]map[string]*yaml.Node{},
-		tokens:  map[*yaml.Node]bool{},
+// put sets m[k] = v, making the map first if there is none.
+func put[K comparable, V any](m *map[K]V, k K, v V) {
+	if *m == nil {
+		*m = map[K]V{}
 	}
+	(*m)[k] = v
+}
+
+func plan(f *source.File, findings []lint.Finding) (*planner, error) {
+	// The maps are made as they are first written (put): plan runs per
+	// document, and most documents need few of them or none.
+	p := &planner{f: f}
 	var any bool
 	for i := range findings {
 		fd := &findings[i]
@@ -228,6 +225,8 @@ func plan(f *source.File, findings []lint.Finding) (*planner, error) {
 	if !any {
 		return p, nil
 	}
+	p.scanner = scanner{src: f.Src, li: f.Lines()}
+	p.nl = newline(f.Src)
 	if f.Broken {
 		return nil, ErrNotWritable
 	}
@@ -290,7 +289,7 @@ func (p *planner) noteShared(n *yaml.Node, shared bool) {
 	if !shared || p.noted[n] {
 		return
 	}
-	p.noted[n] = true
+	put(&p.noted, n, true)
 	p.note(n, "edited a map that is shared through an anchor or merge key (<<); every alias of it gets the same fields")
 }
 
@@ -363,8 +362,8 @@ func (p *planner) add(doc *source.Document, ch lint.Change) {
 			pm := p.inserts[m]
 			if pm == nil {
 				pm = newPending()
-				p.inserts[m] = pm
-				p.insDoc[m] = doc
+				put(&p.inserts, m, pm)
+				put(&p.insDoc, m, doc)
 				p.insOrd = append(p.insOrd, m)
 			}
 			if pm.fill(ch.Path[i:], ch.Value) {
@@ -391,7 +390,7 @@ func (p *planner) add(doc *source.Document, ch lint.Change) {
 			rt := p.repl[rv]
 			if rt == nil {
 				rt = &replaceT{doc: doc, owner: owner, key: kn, value: rv}
-				p.repl[rv] = rt
+				put(&p.repl, rv, rt)
 				p.replOrd = append(p.replOrd, rv)
 			}
 			if last {
@@ -444,9 +443,9 @@ func (p *planner) appendItems(doc *source.Document, seq *yaml.Node, items []*yam
 		have[it.Value] = true
 		if _, ok := p.apps[seq]; !ok {
 			p.appOrd = append(p.appOrd, seq)
-			p.appDoc[seq] = doc
+			put(&p.appDoc, seq, doc)
 		}
-		p.apps[seq] = append(p.apps[seq], it)
+		put(&p.apps, seq, append(p.apps[seq], it))
 	}
 }
 

@@ -58,11 +58,11 @@ func (p *planner) planToken(ch lint.Change) {
 		// A key keeps its quotes (JSON files quote every key).
 		text = quoted(ch.Text, quoteOf(n))
 		if p.renamed[m] == nil {
-			p.renamed[m] = map[string]*yaml.Node{}
+			put(&p.renamed, m, map[string]*yaml.Node{})
 		}
 		p.renamed[m][ch.Text] = n
 	}
-	p.tokens[n] = true
+	put(&p.tokens, n, true)
 	p.fields++
 	p.edits = append(p.edits, Edit{Start: start, End: end, Text: text})
 }

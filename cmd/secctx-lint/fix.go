@@ -302,14 +302,6 @@ type fixRun struct {
 	changed        int
 }
 
-// afterFix: --fix reads back what it writes; --diff writes nothing.
-func (fr *fixRun) afterFix() afterFix {
-	if fr.cfg.fix.fix {
-		return readBack
-	}
-	return trustPlan
-}
-
 // asTheyCome fixes, writes or diffs, and reports each file as soon as it
 // is fixed: no constraint can refuse a fix value, so nothing later stops
 // the run. The renders are planned after.
@@ -318,7 +310,7 @@ func (fr *fixRun) asTheyCome(stage *render.Result, stdin io.Reader, getenv func(
 		return nil, err
 	}
 	source.Stream(stage.Inputs, func(in source.Input, put func(fixed)) {
-		r := fixOne(fr.engine, fr.lim, in, stdin, fr.suggest, fr.afterFix())
+		r := fixOne(fr.engine, fr.lim, in, stdin, fr.suggest, editedDocuments)
 		if fr.cfg.fix.fix && r.out != nil && in.Path != "-" {
 			r.writeErr = fix.WriteAtomic(in.Path, r.out)
 		}
@@ -333,7 +325,7 @@ func (fr *fixRun) asTheyCome(stage *render.Result, stdin io.Reader, getenv func(
 func (fr *fixRun) allFirst(stage *render.Result, stdin io.Reader, getenv func(string) string) (*renderFix, []string, error) {
 	var files []fixed
 	source.Stream(stage.Inputs, func(in source.Input, put func(fixed)) {
-		put(fixOne(fr.engine, fr.lim, in, stdin, fr.suggest, fr.afterFix()))
+		put(fixOne(fr.engine, fr.lim, in, stdin, fr.suggest, editedDocuments))
 	}, func(r fixed) {
 		files = append(files, r)
 	})

@@ -290,3 +290,65 @@ func TestNewInvalidFields(t *testing.T) {
 		t.Errorf("a new one: %q", got)
 	}
 }
+
+// A fix can leave something to find where nothing was before, so --diff
+// and --fix judge every edited document again. Three ways it happens
+// (found by a black-box comparison with the judgement of the whole fixed
+// text): a fix that makes a pod a Windows pod brings in the Windows rules;
+// a value one constraint asks for is refused by another that said nothing
+// while the field was missing; writing drop: [ALL] leaves the strict
+// reading, which wants each required capability named.
+func TestFixReportsWhatTheFixBringsIn(t *testing.T) {
+	pod := func(spec string) string {
+		return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n" + spec + "  containers:\n  - name: c\n    image: nginx\n"
+	}
+	for _, tt := range []struct {
+		name        string
+		pod         string
+		constraints string // a --constraint file, else the flags
+		flags       []string
+		want        string
+	}{
+		{"windows", pod("  automountServiceAccountToken: false\n  os:\n    name: windows\n"), "",
+			[]string{"--initiative", "aks-safeguards"}, `"rule": "windows-container-admin"`},
+		{"fsGroup refused by MayRunAs", pod(""), `apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAzureV3AllowedUsersGroups
+metadata: {name: a}
+spec:
+  parameters:
+    runAsUser: {rule: RunAsAny}
+    fsGroup: {rule: MustRunAs, ranges: [{min: 1, max: 65535}]}
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAzureV3AllowedUsersGroups
+metadata: {name: b}
+spec:
+  parameters:
+    runAsUser: {rule: RunAsAny}
+    fsGroup: {rule: MayRunAs, ranges: [{min: 1, max: 100}]}
+`, nil, `disallowed group 2000`},
+		{"strict drop of a named capability", pod(""), `apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAzureV3AllowedCapabilities
+metadata: {name: caps}
+spec:
+  parameters: {allowedCapabilities: [], requiredDropCapabilities: [NET_RAW]}
+`, []string{"--strict"}, `must drop all of NET_RAW`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := write(t, dir, "pod.yaml", tt.pod)
+			args := append([]string{"--format", "json"}, tt.flags...)
+			if tt.constraints != "" {
+				args = append(args, "--constraint", write(t, dir, "c.yaml", tt.constraints))
+			}
+			code, stdout, stderr := runCLI(t, "", append(append(args, "--diff"), p)...)
+			if code != 1 || !strings.Contains(stderr, tt.want) || !strings.Contains(stdout, "+++") {
+				t.Fatalf("--diff: exit %d, want 1 with %s left and a diff\nstdout:\n%s\nstderr:\n%s", code, tt.want, stdout, stderr)
+			}
+			code, stdout, _ = runCLI(t, "", append(append(args, "--fix"), p)...)
+			if code != 1 || !strings.Contains(stdout, tt.want) {
+				t.Fatalf("--fix: exit %d, want 1 with %s left\n%s", code, tt.want, stdout)
+			}
+		})
+	}
+}

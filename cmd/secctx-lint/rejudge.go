@@ -12,17 +12,13 @@ import (
 	"github.com/secctx-lint/secctx-lint/source"
 )
 
-// afterFix is how rejudge learns what is still wrong in the fixed text.
+// afterFix is how much of the fixed text rejudge judges.
 type afterFix int
 
 const (
-	// trustPlan (--diff, which writes nothing): an edited document the fix
-	// leaves clean is neither parsed nor judged again.
-	trustPlan afterFix = iota
-	// readBack (--fix): such a document is parsed, so that nothing is
-	// written that does not read back, but not judged again.
-	readBack
-	// judgeWhole judges the whole fixed text, as the tests' yardstick.
+	// editedDocuments: the documents with edits, as --fix and --diff do.
+	editedDocuments afterFix = iota
+	// judgeWhole: the whole fixed text, the tests' yardstick.
 	judgeWhole
 )
 
@@ -36,9 +32,13 @@ const (
 // bundle. Anything it is not sure of (suppressions, rdjsonl suggestions,
 // which hold byte offsets, CR line ends, "..." or directive lines, an edit
 // touching a document separator) judges the whole text, as judgeKeep
-// does. An edited document the fix leaves clean (fixesAll) is not judged
-// again, as mode says. TestRejudgeMatchesWhole holds all this to judging
-// the whole text.
+// does. TestRejudgeMatchesWhole holds the two to each other.
+//
+// Every edited document is judged again: that the plan fixes each of its
+// findings does not say that nothing is left. A fix can bring in what no
+// rule saw before (a nodeSelector that makes the pod a Windows pod, a
+// value that one constraint writes and another refuses), or leave a
+// strict reading unmet.
 func rejudge(engine *lint.Engine, lim source.Limits, jf *judgedFile, out []byte, suggest report.Suggester, mode afterFix) *judgedFile {
 	src, path := jf.file.Src, jf.file.Path
 	whole := func() *judgedFile { return judgeKeep(engine, lim, path, out, false, suggest) }
@@ -81,47 +81,17 @@ func rejudge(engine *lint.Engine, lim source.Limits, jf *judgedFile, out []byte,
 			}
 			continue
 		}
-		judge := func(d *source.Document) {
+		errs := source.DecodeRange(f2, c.start+sh.bytes, end, c.line+sh.lines, lim, func(d *source.Document) {
 			fs := j2.Alone(d, jf.automountOff)
 			lint.Detach(fs)
 			jf2.findings = append(jf2.findings, fs...)
-		}
-		if fixesAll(jf, from, fi, c.line, nextLine) {
-			if mode == trustPlan {
-				continue
-			}
-			judge = func(*source.Document) {}
-		}
-		errs := source.DecodeRange(f2, c.start+sh.bytes, end, c.line+sh.lines, lim, judge)
+		})
 		jf2.errs = append(jf2.errs, errs...)
 	}
 	if fi < len(jf.findings) {
 		return whole() // a finding off its document's lines: not what this is sure of
 	}
 	return jf2
-}
-
-// fixesAll says that the edits leave nothing to find in the document on
-// lines [line, nextLine) whose findings are jf.findings[from:to]: the plan
-// makes every change each of them asks for, with no note on the way, and
-// none is an invalid field, whose fix (a key renamed, a value unquoted)
-// changes what the other rules read. The fixer only adds fields that no
-// rule finds fault with, so the document need not be judged again.
-// TestRejudgeMatchesWhole and FuzzRejudge hold this to judging the whole
-// fixed text. Notes count because not all of them leave a change out: an
-// edit of a map shared through an anchor is made, and every alias sees it.
-func fixesAll(jf *judgedFile, from, to, line, nextLine int) bool {
-	for i := from; i < to; i++ {
-		if !jf.plan.Fixed[i] || jf.findings[i].Rule == lint.RuleInvalidField {
-			return false
-		}
-	}
-	for _, n := range jf.plan.Notes {
-		if n.Line >= line && n.Line < nextLine {
-			return false
-		}
-	}
-	return true
 }
 
 // shift is how far the edits move a chunk's start.

@@ -17,15 +17,9 @@ import (
 	"github.com/secctx-lint/secctx-lint/source"
 )
 
-// partialModes are the ways of judging the fixed text that are held to
-// judging it whole.
-var partialModes = map[afterFix]string{readBack: "readBack (--fix)", trustPlan: "trustPlan (--diff)"}
-
-// rejudge keeps the findings of documents no edit touches, takes the
-// first judgement's word for those the fix leaves clean and judges the
-// others again; what it returns, reading those back or not, must be what
-// judging the whole fixed text returns, finding for finding, on every file
-// the tests know.
+// rejudge keeps the findings of documents no edit touches and judges
+// the others again; what it returns must be what judging the whole fixed
+// text returns, finding for finding, on every file the tests know.
 func TestRejudgeMatchesWhole(t *testing.T) {
 	roots := []string{filepath.Join("..", "..", "testdata"), filepath.Join("..", "..", "examples"), testshared.Path(t, "corpus")}
 	var inputs []string
@@ -68,14 +62,12 @@ func TestRejudgeMatchesWhole(t *testing.T) {
 				for i, e := range engines {
 					in := source.Input{Path: p, Walked: true}
 					want := fixOne(e, source.DefaultLimits, in, nil, nil, judgeWhole)
-					for mode, name := range partialModes {
-						got := fixOne(e, source.DefaultLimits, in, nil, nil, mode)
-						if d := cmp.Diff(want, got, opts...); d != "" {
-							t.Errorf("engine %d, %s: (-whole +partial)\n%s", i, name, d)
-						}
-						if string(got.judged.Src) != string(want.judged.Src) {
-							t.Errorf("engine %d, %s: the judged text differs", i, name)
-						}
+					got := fixOne(e, source.DefaultLimits, in, nil, nil, editedDocuments)
+					if d := cmp.Diff(want, got, opts...); d != "" {
+						t.Errorf("engine %d: (-whole +partial)\n%s", i, d)
+					}
+					if string(got.judged.Src) != string(want.judged.Src) {
+						t.Errorf("engine %d: the judged text differs", i)
 					}
 				}
 			})
@@ -103,13 +95,9 @@ func FuzzRejudge(f *testing.F) {
 		}
 		in := source.Input{Path: "-"}
 		want := fixOne(e, source.DefaultLimits, in, bytes.NewReader(src), nil, judgeWhole)
-		// Without reading back, a fix that wrote what does not parse
-		// would show here too.
-		for mode, name := range partialModes {
-			got := fixOne(e, source.DefaultLimits, in, bytes.NewReader(src), nil, mode)
-			if d := cmp.Diff(want, got, opts...); d != "" {
-				t.Fatalf("%s: (-whole +partial)\n%s", name, d)
-			}
+		got := fixOne(e, source.DefaultLimits, in, bytes.NewReader(src), nil, editedDocuments)
+		if d := cmp.Diff(want, got, opts...); d != "" {
+			t.Fatalf("(-whole +partial)\n%s", d)
 		}
 	})
 }
