@@ -192,6 +192,8 @@ func (e *Engine) document(doc *source.Document, automountOff map[string]bool, su
 		if sup != nil {
 			owners = new([]*Container)
 		}
+		var buf [4]judgedBy
+		groups := buf[:0]
 		for i := range e.checks {
 			ck := &e.checks[i]
 			if !ck.c.Match.Covers(pod.Namespace, pod.Labels) {
@@ -202,8 +204,12 @@ func (e *Engine) document(doc *source.Document, automountOff map[string]bool, su
 			}
 			r := &reporter{engine: e, pod: pod, ck: ck, out: out, owners: owners}
 			ck.chk.check(pod, r)
+			if u, ok := ck.chk.(*users); ok {
+				groups = append(groups, judgedBy{ck.c, u})
+			}
 		}
 		pod.windowsFixes((*out)[from:])
+		refuseMayRunAsFixValues((*out)[from:], groups)
 		pod.sharedSecurityContexts((*out)[from:])
 		e.invalidFields(pod, out, owners)
 		pod.escalationClashes(out, owners)

@@ -346,10 +346,14 @@ func (u *users) checkSupplemental(p *Pod, rep *reporter) {
 
 func flagName(field string) string {
 	switch field {
+	case "runAsUser":
+		return "run-as-user"
 	case "runAsGroup":
 		return "run-as-group"
 	case "fsGroup":
 		return "fs-group"
+	case "supplementalGroups":
+		return "supplemental-groups"
 	}
 	return field
 }
@@ -365,11 +369,13 @@ func contains(list []string, s string) bool {
 
 // mayForbidFix tells whether some pod could make this constraint refuse
 // a fix value (the checks above that set fixForbidden): a value outside
-// a MustRunAs range, or root for runAsUser. It depends on the parameters
+// a MustRunAs or MayRunAs range, or root for runAsUser. It depends on the parameters
 // and the values only, so --fix knows before judging anything whether a
 // run can be stopped by one.
 func (u *users) mayForbidFix(v FixValues) bool {
-	must := func(r *idRule) bool { return r != nil && r.Rule == "MustRunAs" }
+	// MayRunAs ranges count too: another constraint may have the fixer
+	// write the value (refuseMayRunAsFixValues).
+	must := func(r *idRule) bool { return r != nil && (r.Rule == "MustRunAs" || r.Rule == "MayRunAs") }
 	if r := u.p.RunAsUser; r != nil && r.Rule != "RunAsAny" && (v.RunAsUser == 0 || must(r) && !u.inRange(v.RunAsUser, r.Ranges)) {
 		return true
 	}

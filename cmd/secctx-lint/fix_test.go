@@ -292,11 +292,9 @@ func TestNewInvalidFields(t *testing.T) {
 }
 
 // A fix can leave something to find where nothing was before, so --diff
-// and --fix judge every edited document again. Two ways it happens (found
-// by a black-box comparison with the judgement of the whole fixed text):
-// a fix that makes a pod a Windows pod brings in the Windows rules; a
-// value one constraint asks for is refused by another that said nothing
-// while the field was missing.
+// and --fix judge every edited document again: a black-box comparison
+// with the judgement of the whole fixed text found a fix that makes a pod
+// a Windows pod (nodeSelector), which brings in the Windows rules.
 func TestFixReportsWhatTheFixBringsIn(t *testing.T) {
 	pod := func(spec string) string {
 		return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n" + spec + "  containers:\n  - name: c\n    image: nginx\n"
@@ -310,22 +308,6 @@ func TestFixReportsWhatTheFixBringsIn(t *testing.T) {
 	}{
 		{"windows", pod("  automountServiceAccountToken: false\n  os:\n    name: windows\n"), "",
 			[]string{"--initiative", "aks-safeguards"}, `"rule": "windows-container-admin"`},
-		{"fsGroup refused by MayRunAs", pod(""), `apiVersion: constraints.gatekeeper.sh/v1beta1
-kind: K8sAzureV3AllowedUsersGroups
-metadata: {name: a}
-spec:
-  parameters:
-    runAsUser: {rule: RunAsAny}
-    fsGroup: {rule: MustRunAs, ranges: [{min: 1, max: 65535}]}
----
-apiVersion: constraints.gatekeeper.sh/v1beta1
-kind: K8sAzureV3AllowedUsersGroups
-metadata: {name: b}
-spec:
-  parameters:
-    runAsUser: {rule: RunAsAny}
-    fsGroup: {rule: MayRunAs, ranges: [{min: 1, max: 100}]}
-`, nil, `disallowed group 2000`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -361,5 +343,40 @@ func TestFixDropsRequiredCapabilitiesByName(t *testing.T) {
 	}
 	if code, stdout, _ := runCLI(t, "", "--strict", "--diff", "--constraint", c, p); code != 0 || stdout != "" {
 		t.Fatalf("a second --diff: exit %d\n%s", code, stdout)
+	}
+}
+
+// A group ID that one constraint has the fixer write and a MayRunAs
+// constraint refuses is refused before anything is written, as a value
+// outside the asking constraint's own ranges is; a value both allow is
+// written.
+func TestFixRefusesWhatAMayRunAsConstraintRefuses(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "pod.yaml", testPod)
+	c := write(t, dir, "c.yaml", `apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAzureV3AllowedUsersGroups
+metadata: {name: asks}
+spec:
+  parameters:
+    runAsUser: {rule: RunAsAny}
+    fsGroup: {rule: MustRunAs, ranges: [{min: 1, max: 65535}]}
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAzureV3AllowedUsersGroups
+metadata: {name: may}
+spec:
+  parameters:
+    runAsUser: {rule: RunAsAny}
+    fsGroup: {rule: MayRunAs, ranges: [{min: 1, max: 100}]}
+`)
+	code, stdout, stderr := runCLI(t, "", "--fix", "--constraint", c, p)
+	if code != exitUsage || !strings.Contains(stderr, "fsGroup 2000 is not allowed by K8sAzureV3AllowedUsersGroups may (MayRunAs 1-100)") || !strings.Contains(stderr, "--fs-group") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if got := string(mustRead(t, p)); got != testPod {
+		t.Fatalf("written although refused:\n%s", got)
+	}
+	if code, stdout, stderr := runCLI(t, "", "--fix", "--fs-group", "50", "--constraint", c, p); code != 0 || !strings.Contains(string(mustRead(t, p)), "fsGroup: 50") {
+		t.Fatalf("--fs-group 50: exit %d\n%s%s\n%s", code, stdout, stderr, mustRead(t, p))
 	}
 }

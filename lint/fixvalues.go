@@ -1,0 +1,84 @@
+package lint
+
+import (
+	"fmt"
+
+	"github.com/secctx-lint/secctx-lint/policy"
+	"github.com/secctx-lint/secctx-lint/source"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// judgedBy is a users-groups constraint that judged a pod.
+type judgedBy struct {
+	c *policy.Constraint
+	u *users
+}
+
+// refuseMayRunAsFixValues withholds the fixes that would write a group
+// ID which a MayRunAs constraint judging the pod refuses. Such a
+// constraint says nothing while the field is missing, so it has no
+// finding of its own to refuse the value with, but it would have one
+// once the fixer wrote it: one constraint asks for fsGroup MustRunAs
+// 1-65535 and gets the fix value 2000, another allows fsGroup MayRunAs
+// 1-100. The finding is refused as a fix value outside its own ranges is
+// (FixValueForbidden): --fix stops and says which value to choose.
+func refuseMayRunAsFixValues(fs []Finding, judges []judgedBy) {
+	if len(judges) < 2 {
+		return // a constraint never writes into its own MayRunAs field
+	}
+	for i := range fs {
+		f := &fs[i]
+		for _, ch := range f.Changes {
+			if note := mayRunAsRefusal(ch, judges); note != "" {
+				f.Changes, f.Fixable = nil, false
+				f.FixNote, f.FixValueForbidden = note, true
+				break
+			}
+		}
+	}
+}
+
+// mayRunAsRefusal says why a MayRunAs constraint refuses what ch writes,
+// or "".
+func mayRunAsRefusal(ch Change, judges []judgedBy) string {
+	if len(ch.Path) == 0 || ch.Value == nil {
+		return ""
+	}
+	field := ch.Path[len(ch.Path)-1]
+	var values []*yaml.Node
+	switch field {
+	case "runAsGroup", "fsGroup":
+		values = []*yaml.Node{ch.Value}
+	case "supplementalGroups":
+		values = ch.Value.Content
+	default:
+		return ""
+	}
+	for _, j := range judges {
+		rule := j.u.rule(field)
+		if rule == nil || rule.Rule != "MayRunAs" {
+			continue
+		}
+		for _, v := range values {
+			if id, ok := source.Int(v); ok && !j.u.inRange(id, rule.Ranges) {
+				return fmt.Sprintf("the fix value %s %d is not allowed by %s %s (%s); choose another with --%s or fix.%s in the configuration", field, id, j.c.Kind, j.c.Name, rule, flagName(field), field)
+			}
+		}
+	}
+	return ""
+}
+
+// rule is the constraint's rule for one of its four fields.
+func (u *users) rule(field string) *idRule {
+	switch field {
+	case "runAsUser":
+		return u.p.RunAsUser
+	case "runAsGroup":
+		return u.p.RunAsGroup
+	case "fsGroup":
+		return u.p.FSGroup
+	case "supplementalGroups":
+		return u.p.SupplementalGroups
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package lint_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/policy"
+	"github.com/secctx-lint/secctx-lint/source"
+)
+
+// A group ID that one constraint asks the fixer to write is refused when
+// a MayRunAs constraint judging the same pod does not allow it (it would
+// find the value once written), and MayForbidFix says so before anything
+// is judged; a value both allow is fixed.
+func TestFixValueRefusedByMayRunAs(t *testing.T) {
+	pod := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n"
+	for _, field := range []string{"runAsGroup", "fsGroup", "supplementalGroups"} {
+		t.Run(field, func(t *testing.T) {
+			cf := &source.File{Path: "c.yaml", Src: []byte(fmt.Sprintf(`apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAzureV3AllowedUsersGroups
+metadata: {name: asks}
+spec:
+  parameters:
+    runAsUser: {rule: RunAsAny}
+    %[1]s: {rule: MustRunAs, ranges: [{min: 1, max: 65535}]}
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAzureV3AllowedUsersGroups
+metadata: {name: may}
+spec:
+  parameters:
+    runAsUser: {rule: RunAsAny}
+    %[1]s: {rule: MayRunAs, ranges: [{min: 1, max: 100}]}
+`, field))}
+			f, errs := source.Parse(cf.Path, cf.Src, source.DefaultLimits)
+			if len(errs) > 0 {
+				t.Fatal(errs[0])
+			}
+			cs, _, cerrs := policy.ReadConstraints(f)
+			if len(cerrs) > 0 || len(cs) != 2 {
+				t.Fatalf("%d constraints, %v", len(cs), cerrs)
+			}
+			for _, tt := range []struct {
+				values    lint.FixValues
+				forbidden bool
+			}{
+				{lint.DefaultFixValues, true},
+				{lint.FixValues{RunAsUser: 1000, RunAsGroup: 50, FSGroup: 50, SupplementalGroups: []int64{50}}, false},
+			} {
+				e, err := lint.New(cs, lint.Options{Fix: tt.values})
+				if err != nil {
+					t.Fatal(err)
+				}
+				pf, _ := source.Parse("pod.yaml", []byte(pod), source.DefaultLimits)
+				fs, _ := e.File(pf)
+				var got *lint.Finding
+				for i := range fs {
+					if strings.HasSuffix(fs[i].Field, "."+field) {
+						got = &fs[i]
+					}
+				}
+				if got == nil {
+					t.Fatalf("%+v: no finding on %s in %v", tt.values, field, fs)
+				}
+				if got.FixValueForbidden != tt.forbidden || got.Fixable == tt.forbidden || tt.forbidden && !strings.Contains(got.FixNote, "K8sAzureV3AllowedUsersGroups may (MayRunAs 1-100)") {
+					t.Errorf("%+v: forbidden %v fixable %v note %q, want forbidden %v", tt.values, got.FixValueForbidden, got.Fixable, got.FixNote, tt.forbidden)
+				}
+				if tt.forbidden && !e.MayForbidFix() {
+					t.Errorf("%+v: a finding refuses the fix value but MayForbidFix is false", tt.values)
+				}
+			}
+		})
+	}
+}
