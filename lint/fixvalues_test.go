@@ -1,10 +1,10 @@
 package lint_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/secctx-lint/secctx-lint/internal/linttest"
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/source"
@@ -18,22 +18,7 @@ func TestFixValueRefusedByMayRunAs(t *testing.T) {
 	pod := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n"
 	for _, field := range []string{"runAsGroup", "fsGroup", "supplementalGroups"} {
 		t.Run(field, func(t *testing.T) {
-			cf := &source.File{Path: "c.yaml", Src: []byte(fmt.Sprintf(`apiVersion: constraints.gatekeeper.sh/v1beta1
-kind: K8sAzureV3AllowedUsersGroups
-metadata: {name: asks}
-spec:
-  parameters:
-    runAsUser: {rule: RunAsAny}
-    %[1]s: {rule: MustRunAs, ranges: [{min: 1, max: 65535}]}
----
-apiVersion: constraints.gatekeeper.sh/v1beta1
-kind: K8sAzureV3AllowedUsersGroups
-metadata: {name: may}
-spec:
-  parameters:
-    runAsUser: {rule: RunAsAny}
-    %[1]s: {rule: MayRunAs, ranges: [{min: 1, max: 100}]}
-`, field))}
+			cf := &source.File{Path: "c.yaml", Src: []byte(linttest.MayRunAsConflict(field))}
 			f, errs := source.Parse(cf.Path, cf.Src, source.DefaultLimits)
 			if len(errs) > 0 {
 				t.Fatal(errs[0])

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secctx-lint/secctx-lint/internal/linttest"
 	"github.com/secctx-lint/secctx-lint/lint"
 )
 
@@ -353,22 +354,7 @@ func TestFixDropsRequiredCapabilitiesByName(t *testing.T) {
 func TestFixRefusesWhatAMayRunAsConstraintRefuses(t *testing.T) {
 	dir := t.TempDir()
 	p := write(t, dir, "pod.yaml", testPod)
-	c := write(t, dir, "c.yaml", `apiVersion: constraints.gatekeeper.sh/v1beta1
-kind: K8sAzureV3AllowedUsersGroups
-metadata: {name: asks}
-spec:
-  parameters:
-    runAsUser: {rule: RunAsAny}
-    fsGroup: {rule: MustRunAs, ranges: [{min: 1, max: 65535}]}
----
-apiVersion: constraints.gatekeeper.sh/v1beta1
-kind: K8sAzureV3AllowedUsersGroups
-metadata: {name: may}
-spec:
-  parameters:
-    runAsUser: {rule: RunAsAny}
-    fsGroup: {rule: MayRunAs, ranges: [{min: 1, max: 100}]}
-`)
+	c := write(t, dir, "c.yaml", linttest.MayRunAsConflict("fsGroup"))
 	code, stdout, stderr := runCLI(t, "", "--fix", "--constraint", c, p)
 	if code != exitUsage || !strings.Contains(stderr, "fsGroup 2000 is not allowed by K8sAzureV3AllowedUsersGroups may (MayRunAs 1-100)") || !strings.Contains(stderr, "--fs-group") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)

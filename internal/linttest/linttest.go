@@ -3,6 +3,7 @@
 package linttest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/secctx-lint/secctx-lint/lint"
@@ -35,4 +36,27 @@ func Preset(tb testing.TB, name string, overrides map[string]map[string]any, opt
 		tb.Fatal(err)
 	}
 	return e
+}
+
+// MayRunAsConflict is two users-groups constraints at odds over field (a
+// group ID): "asks" wants it MustRunAs 1-65535, so the fixer writes it;
+// "may" allows it MayRunAs 1-100 only, which the default fix values are
+// not.
+func MayRunAsConflict(field string) string {
+	return fmt.Sprintf(`apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAzureV3AllowedUsersGroups
+metadata: {name: asks}
+spec:
+  parameters:
+    runAsUser: {rule: RunAsAny}
+    %[1]s: {rule: MustRunAs, ranges: [{min: 1, max: 65535}]}
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAzureV3AllowedUsersGroups
+metadata: {name: may}
+spec:
+  parameters:
+    runAsUser: {rule: RunAsAny}
+    %[1]s: {rule: MayRunAs, ranges: [{min: 1, max: 100}]}
+`, field)
 }
