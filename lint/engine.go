@@ -209,7 +209,7 @@ func (e *Engine) document(doc *source.Document, automountOff map[string]bool, su
 			}
 		}
 		pod.windowsFixes((*out)[from:])
-		refuseMayRunAsFixValues((*out)[from:], groups)
+		refuseMayRunAsFixValues(pod, (*out)[from:], groups)
 		pod.sharedSecurityContexts((*out)[from:])
 		e.invalidFields(pod, out, owners)
 		pod.escalationClashes(out, owners)

@@ -22,14 +22,14 @@ type judgedBy struct {
 // 1-65535 and gets the fix value 2000, another allows fsGroup MayRunAs
 // 1-100. The finding is refused as a fix value outside its own ranges is
 // (FixValueForbidden): --fix stops and says which value to choose.
-func refuseMayRunAsFixValues(fs []Finding, judges []judgedBy) {
+func refuseMayRunAsFixValues(p *Pod, fs []Finding, judges []judgedBy) {
 	if len(judges) < 2 {
 		return // a constraint never writes into its own MayRunAs field
 	}
 	for i := range fs {
 		f := &fs[i]
 		for _, ch := range f.Changes {
-			if note := mayRunAsRefusal(ch, judges); note != "" {
+			if note := mayRunAsRefusal(p, ch, judges); note != "" {
 				f.Changes, f.Fixable = nil, false
 				f.FixNote, f.FixValueForbidden = note, true
 				break
@@ -40,7 +40,7 @@ func refuseMayRunAsFixValues(fs []Finding, judges []judgedBy) {
 
 // mayRunAsRefusal says why a MayRunAs constraint refuses what ch writes,
 // or "".
-func mayRunAsRefusal(ch Change, judges []judgedBy) string {
+func mayRunAsRefusal(p *Pod, ch Change, judges []judgedBy) string {
 	if len(ch.Path) == 0 || ch.Value == nil {
 		return ""
 	}
@@ -56,7 +56,7 @@ func mayRunAsRefusal(ch Change, judges []judgedBy) string {
 	}
 	for _, j := range judges {
 		rule := j.u.rule(field)
-		if rule == nil || rule.Rule != "MayRunAs" {
+		if rule == nil || rule.Rule != "MayRunAs" || !j.u.seesPodLevel(p, field) {
 			continue
 		}
 		for _, v := range values {
@@ -81,4 +81,22 @@ func (u *users) rule(field string) *idRule {
 		return u.p.SupplementalGroups
 	}
 	return nil
+}
+
+// seesPodLevel: a value written at pod level reaches a container this
+// constraint judges: one it does not exclude, and for runAsGroup one
+// without a runAsGroup of its own.
+func (u *users) seesPodLevel(p *Pod, field string) bool {
+	for _, ct := range p.Containers {
+		if u.ex.skip(ct) {
+			continue
+		}
+		if field != "runAsGroup" {
+			return true
+		}
+		if _, _, atContainer := effective(p, ct, field); !atContainer {
+			return true
+		}
+	}
+	return false
 }

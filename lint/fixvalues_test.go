@@ -59,3 +59,40 @@ func TestFixValueRefusedByMayRunAs(t *testing.T) {
 		})
 	}
 }
+
+// A MayRunAs constraint refuses a pod-level value only where it reaches a
+// container it judges: not one it excludes, nor (runAsGroup) one that
+// sets its own.
+func TestFixValueMayRunAsSeesOnlyWhatItJudges(t *testing.T) {
+	text := strings.Replace(linttest.MayRunAsConflict("runAsGroup"), "metadata: {name: may}\nspec:\n  parameters:\n", "metadata: {name: may}\nspec:\n  parameters:\n    excludedContainers: [c2]\n", 1)
+	f, _ := source.Parse("c.yaml", []byte(text), source.DefaultLimits)
+	cs, _, cerrs := policy.ReadConstraints(f)
+	if len(cerrs) > 0 || len(cs) != 2 {
+		t.Fatalf("%d constraints, %v", len(cs), cerrs)
+	}
+	e, err := lint.New(cs, lint.Options{Fix: lint.DefaultFixValues})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		own       string // c1's own securityContext
+		forbidden bool
+	}{
+		{"    securityContext: {runAsGroup: 50}\n", false},
+		{"", true},
+	} {
+		pod := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c1\n    image: nginx\n" + tt.own + "  - name: c2\n    image: nginx\n"
+		pf, _ := source.Parse("pod.yaml", []byte(pod), source.DefaultLimits)
+		fs, _ := e.File(pf)
+		forbidden, asked := false, false
+		for _, fd := range fs {
+			if strings.HasSuffix(fd.Field, ".runAsGroup") {
+				asked = true
+				forbidden = forbidden || fd.FixValueForbidden
+			}
+		}
+		if !asked || forbidden != tt.forbidden {
+			t.Errorf("c1 %q: asked %v, forbidden %v, want forbidden %v (%v)", tt.own, asked, forbidden, tt.forbidden, fs)
+		}
+	}
+}
