@@ -79,6 +79,8 @@ type Error struct {
 	// NotObject: the error is a document that is not a mapping; readers of
 	// files that are not manifests (the configuration) word it their way.
 	NotObject bool
+	// OverLimit: the text is refused for its size (Limits), not its syntax.
+	OverLimit bool
 }
 
 func (e *Error) Error() string {
@@ -141,6 +143,7 @@ func DecodeFile(f *File, lim Limits, each func(*Document)) []*Error {
 	}
 	if lim.MaxFileSize > 0 && int64(len(src)) > lim.MaxFileSize {
 		fail(0, 0, "file is %d bytes, over the %d-byte limit; not read", len(src), lim.MaxFileSize)
+		errs[0].OverLimit = true
 		return errs
 	}
 	if looksBinary(src) {
@@ -157,6 +160,7 @@ func DecodeFile(f *File, lim Limits, each func(*Document)) []*Error {
 		f.DocumentCount++
 		if problem := check(root, &nodes, lim, map[*yaml.Node]bool{}); problem != nil {
 			fail(problem.Line, problem.Column, "%s", problem.Msg)
+			errs[len(errs)-1].OverLimit = problem.OverLimit
 			return false
 		}
 		if root.Kind != yaml.MappingNode {
@@ -427,7 +431,7 @@ func earlierKey(n *yaml.Node, i int, seen *map[string]*yaml.Node) *yaml.Node {
 func check(n *yaml.Node, nodes *int, lim Limits, anchors map[*yaml.Node]bool) *Error {
 	*nodes++
 	if lim.MaxNodes > 0 && *nodes > lim.MaxNodes {
-		return &Error{Line: n.Line, Column: n.Column, Msg: fmt.Sprintf("more than %d YAML nodes; not judged", lim.MaxNodes)}
+		return &Error{Line: n.Line, Column: n.Column, Msg: fmt.Sprintf("more than %d YAML nodes; not judged", lim.MaxNodes), OverLimit: true}
 	}
 	if n.Anchor != "" {
 		anchors[n] = true

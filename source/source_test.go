@@ -102,7 +102,7 @@ func TestLimits(t *testing.T) {
 	})
 	t.Run("node budget", func(t *testing.T) {
 		_, errs := Parse("many.yaml", []byte("a: [1, 2, 3, 4, 5, 6]\n"), Limits{MaxNodes: 5})
-		if len(errs) != 1 || !strings.Contains(errs[0].Msg, "more than 5 YAML nodes") {
+		if len(errs) != 1 || !strings.Contains(errs[0].Msg, "more than 5 YAML nodes") || !errs[0].OverLimit {
 			t.Fatalf("got %v", errs)
 		}
 	})

@@ -190,8 +190,7 @@ func fixOne(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Re
 	}
 	jf2 := rejudge(engine, lim, jf, out, suggest, mode)
 	if jf2.file.Broken || len(jf2.errs) > 0 {
-		// Never write what does not read back; this is a bug to report.
-		r.errs = append(r.errs, &source.Error{Path: f.Path, Msg: "not fixed: the fixed text would not parse (please report this)"})
+		r.errs = append(r.errs, notReadBack(f.Path, jf2.errs))
 		return r
 	}
 	if bad := newInvalidFields(jf.findings, jf2.findings); bad != "" {
@@ -204,6 +203,18 @@ func fixOne(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Re
 	r.remaining, r.suggestions, r.stats = jf2.findings, jf2.sugg, jf2.stats
 	r.out, r.fields, r.judged = out, jf.plan.Fields, jf2.file
 	return r
+}
+
+// notReadBack is the error of a fixed text that does not read back, which
+// is never written: over a limit the fixed text says so (the fix made a
+// file at the node limit larger); anything else is a bug to report.
+func notReadBack(path string, errs []*source.Error) *source.Error {
+	for _, e := range errs {
+		if e.OverLimit {
+			return &source.Error{Path: path, Msg: "not fixed: the fixed text would hold " + strings.TrimSuffix(e.Msg, "; not judged")}
+		}
+	}
+	return &source.Error{Path: path, Msg: "not fixed: the fixed text would not parse (please report this)"}
 }
 
 // newInvalidFields names the first invalid-field finding of the fixed

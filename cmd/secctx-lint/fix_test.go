@@ -11,6 +11,7 @@ import (
 
 	"github.com/secctx-lint/secctx-lint/internal/linttest"
 	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/source"
 )
 
 const testConstraints = `apiVersion: constraints.gatekeeper.sh/v1beta1
@@ -364,5 +365,22 @@ func TestFixRefusesWhatAMayRunAsConstraintRefuses(t *testing.T) {
 	}
 	if code, stdout, stderr := runCLI(t, "", "--fix", "--fs-group", "50", "--constraint", c, p); code != 0 || !strings.Contains(string(mustRead(t, p)), "fsGroup: 50") {
 		t.Fatalf("--fs-group 50: exit %d\n%s%s\n%s", code, stdout, stderr, mustRead(t, p))
+	}
+}
+
+// A file at the node limit whose fix would take it over is not fixed, and
+// the error names the limit: it is no parse failure to report.
+func TestFixOverNodeLimit(t *testing.T) {
+	e := linttest.Restricted(t)
+	lim := source.DefaultLimits
+	for lim.MaxNodes = 1; ; lim.MaxNodes++ {
+		if _, errs := source.Parse("pod.yaml", []byte(testPod), lim); len(errs) == 0 {
+			break // the smallest budget the original fits in
+		}
+	}
+	r := fixOne(e, lim, source.Input{Path: "-"}, strings.NewReader(testPod), nil, editedDocuments)
+	want := fmt.Sprintf("not fixed: the fixed text would hold more than %d YAML nodes", lim.MaxNodes)
+	if len(r.errs) != 1 || r.errs[0].Msg != want || r.out != nil {
+		t.Fatalf("errors %v, fixed text %q; want one: %s", r.errs, r.out, want)
 	}
 }

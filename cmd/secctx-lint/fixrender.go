@@ -64,7 +64,7 @@ func planRenders(engine *lint.Engine, stage *render.Result, lim source.Limits) *
 			of.err = &source.Error{Path: f.Path, Msg: "not fixed: " + err.Error()}
 		case string(res.Src) != string(f.Src):
 			if f2, errs := f.Reparse(res.Src, lim); f2.Broken || len(errs) > 0 {
-				of.err = &source.Error{Path: f.Path, Msg: "not fixed: the fixed text would not parse (please report this)"}
+				of.err = notReadBack(f.Path, errs)
 				break
 			}
 			of.out, of.fields, of.notes = res.Src, res.Fields, res.Notes
