@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"slices"
 	"strings"
@@ -34,7 +35,18 @@ const (
 
 func main() {
 	tuneGC(os.Getenv)
+	helmLog()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// helmLog words what Helm's chart loader and values merging print
+// through the standard logger ("Warning: Dependencies are handled in
+// Chart.yaml since apiVersion \"v2\" ..."): as the tool's own lines on
+// stderr, without the date and time the logger puts first, so that a
+// run's stderr is the same from one run to the next.
+func helmLog() {
+	log.SetFlags(0)
+	log.SetPrefix("secctx-lint: helm: ")
 }
 
 // multiFlag collects a repeatable flag.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"log"
 	"os"
 	"path/filepath"
 	"strings"
@@ -290,5 +291,19 @@ func TestFlagRanges(t *testing.T) {
 		if code, _, errOut := runCLI(t, "", args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d; stderr %q", args, code, exitUsage, errOut)
 		}
+	}
+}
+
+// Helm's loader warns through the standard logger; its lines come out as
+// the tool's, without a timestamp.
+func TestHelmLog(t *testing.T) {
+	flags, prefix, out := log.Flags(), log.Prefix(), log.Writer()
+	defer func() { log.SetFlags(flags); log.SetPrefix(prefix); log.SetOutput(out) }()
+	helmLog()
+	var b bytes.Buffer
+	log.SetOutput(&b)
+	log.Print("Warning: Dependencies are handled in Chart.yaml")
+	if got := b.String(); got != "secctx-lint: helm: Warning: Dependencies are handled in Chart.yaml\n" {
+		t.Errorf("logged %q", got)
 	}
 }
