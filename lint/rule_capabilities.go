@@ -108,18 +108,7 @@ func (r *capabilities) checkDrop(p *Pod, ct *Container, rep *reporter) {
 	}
 	vio := violation{container: ct, key: k, value: v, field: field, certainty: certainty, msg: msg}
 	if !hasAll {
-		// ALL, and for Azure's v1 reading every required capability by
-		// its exact name too: with ALL alone that reading is still unmet,
-		// and a second --fix would add the names.
-		items := []*yaml.Node{strNode("ALL")}
-		if !r.upstream {
-			for _, m := range missingExact {
-				if m != "ALL" {
-					items = append(items, strNode(m))
-				}
-			}
-		}
-		vio.changes = []Change{{Map: ct.Node, Path: []string{"securityContext", "capabilities", "drop"}, Value: seqNode(items...), Append: len(dropped) > 0}}
+		vio.changes = []Change{{Map: ct.Node, Path: []string{"securityContext", "capabilities", "drop"}, Value: seqNode(strNode("ALL")), Append: len(dropped) > 0}}
 	} else {
 		// Only Azure's v1 reading fails: name every required capability.
 		var items []*yaml.Node
