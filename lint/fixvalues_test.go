@@ -96,3 +96,38 @@ func TestFixValueMayRunAsSeesOnlyWhatItJudges(t *testing.T) {
 		}
 	}
 }
+
+// No refusal where the value would not be written (the pod and a
+// container share one securityContext map, whose fixes are withheld), nor
+// where the finding the MayRunAs constraint would make may be suppressed:
+// there the value is written, as before, and the fixed text is judged.
+func TestFixValueMayRunAsNotRefusedWhenNotWrittenOrSuppressed(t *testing.T) {
+	// "may" judges only the sidecar, which the suppression covers.
+	text := strings.Replace(linttest.MayRunAsConflict("runAsGroup"), "metadata: {name: may}\nspec:\n  parameters:\n", "metadata: {name: may}\nspec:\n  parameters:\n    excludedImages: [nginx]\n", 1)
+	f, _ := source.Parse("c.yaml", []byte(text), source.DefaultLimits)
+	cs, _, cerrs := policy.ReadConstraints(f)
+	if len(cerrs) > 0 {
+		t.Fatal(cerrs)
+	}
+	e, err := lint.New(cs, lint.Options{Fix: lint.DefaultFixValues})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, pod := range map[string]string{
+		"shared":     "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext: &sc {runAsUser: 1000}\n  containers:\n  - name: c\n    image: envoy\n    securityContext: *sc\n",
+		"suppressed": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: nginx\n  # secctx-lint:ignore users-groups: the vendor's webhook sets its group\n  - name: sidecar\n    image: envoy\n",
+	} {
+		pf, _ := source.Parse("pod.yaml", []byte(pod), source.DefaultLimits)
+		fs, _ := e.File(pf)
+		asked := false
+		for _, fd := range fs {
+			asked = asked || strings.HasSuffix(fd.Field, ".runAsGroup")
+			if fd.FixValueForbidden {
+				t.Errorf("%s: %s refused: %s", name, fd.Field, fd.FixNote)
+			}
+		}
+		if !asked {
+			t.Errorf("%s: no runAsGroup finding in %v", name, fs)
+		}
+	}
+}
