@@ -8,6 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/source"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 func TestApply(t *testing.T) {
@@ -164,3 +168,38 @@ func TestUnifiedDiffCutsOnlyWhatTheDiffShares(t *testing.T) {
 }
 
 func concat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+// Two findings that ask for different values of one missing key get
+// neither (the planner notes the conflict), and nothing is written above
+// the key either: no empty maps on the way to it, in a block map, a flow
+// map or in place of a null value.
+func TestConflictWritesNoEmptyMaps(t *testing.T) {
+	for _, src := range []string{
+		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: x\n",
+		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - {name: c, image: x}\n",
+		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n",
+	} {
+		f, errs := source.Parse("pod.yaml", []byte(src), source.DefaultLimits)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		ct := source.Get(source.Get(f.Docs[0].Root, "spec"), "containers").Content[0]
+		seq := func(items ...string) *yaml.Node {
+			n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+			for _, it := range items {
+				n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: it})
+			}
+			return n
+		}
+		ask := func(items ...string) lint.Finding {
+			return lint.Finding{Fixable: true, Doc: f.Docs[0], Changes: []lint.Change{{Map: ct, Path: []string{"securityContext", "capabilities", "drop"}, Value: seq(items...)}}}
+		}
+		edits, notes, err := Plan(f, []lint.Finding{ask("ALL"), ask("ALL", "NET_RAW")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(edits) != 0 || len(notes) != 1 || !strings.Contains(notes[0].Msg, "different values") {
+			t.Errorf("%q: edits %+v, notes %+v; want no edit and the conflict noted", src, edits, notes)
+		}
+	}
+}

@@ -159,6 +159,17 @@ func sameValue(a, b *yaml.Node) bool {
 	return true
 }
 
+// prune drops the maps below pm that end up with nothing to write (a
+// conflict refused the only key below them) and says whether pm is empty.
+func (pm *pending) prune() bool {
+	for k, v := range pm.vals {
+		if v.sub != nil && v.sub.prune() {
+			delete(pm.vals, k)
+		}
+	}
+	return len(pm.vals) == 0
+}
+
 func (pm *pending) count() int {
 	n := 0
 	for _, v := range pm.vals {
@@ -247,11 +258,17 @@ func plan(f *source.File, findings []lint.Finding) (*planner, error) {
 			}
 		}
 	}
+	// A key refused for a conflict leaves the maps asked for on the way to
+	// it empty: those are not written either.
 	for _, m := range p.insOrd {
-		p.planInsert(p.insDoc[m], m, p.inserts[m])
+		if pm := p.inserts[m]; !pm.prune() {
+			p.planInsert(p.insDoc[m], m, pm)
+		}
 	}
 	for _, v := range p.replOrd {
-		p.planReplace(p.repl[v])
+		if rt := p.repl[v]; rt.pv == nil || rt.pv.sub == nil || !rt.pv.sub.prune() {
+			p.planReplace(rt)
+		}
 	}
 	for _, s := range p.appOrd {
 		p.planAppend(p.appDoc[s], s, p.apps[s])
@@ -296,7 +313,7 @@ func (p *planner) noteShared(n *yaml.Node, shared bool) {
 // noteConflict says that two findings (usually of two objects rendered from
 // one source) asked for different values of one field, so none was written.
 func (p *planner) noteConflict(n *yaml.Node, path []string) {
-	p.note(n, "not fixed: %s is asked for with different values (by objects built from this file with different settings); set it by hand", strings.Join(path, "."))
+	p.note(n, "not fixed: %s is asked for with different values (by two policies, or by objects built from this file with different settings); set it by hand", strings.Join(path, "."))
 }
 
 // isEmpty reports a null value or an empty collection.
