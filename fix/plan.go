@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -113,7 +114,7 @@ func (pm *pending) keys() []string {
 // several findings, or by several rendered objects built from one base) is
 // written once. Two different values for one key are a conflict: neither is
 // written, and fill reports it so that the planner can say so.
-func (pm *pending) fill(path []string, value *yaml.Node) (conflict bool) {
+func (pm *pending) fill(path []string, value *yaml.Node, set bool) (conflict bool) {
 	for i, k := range path {
 		if pm.refused[k] {
 			return false
@@ -123,6 +124,8 @@ func (pm *pending) fill(path []string, value *yaml.Node) (conflict bool) {
 			switch {
 			case v == nil:
 				pm.vals[k] = &pval{leaf: value}
+			case v.leaf != nil && set && v.leaf.Kind == yaml.SequenceNode && value.Kind == yaml.SequenceNode:
+				v.leaf = union(v.leaf, value)
 			case v.leaf != nil && !sameValue(v.leaf, value):
 				delete(pm.vals, k)
 				if pm.refused == nil {
@@ -143,6 +146,17 @@ func (pm *pending) fill(path []string, value *yaml.Node) (conflict bool) {
 		pm = v.sub
 	}
 	return false
+}
+
+// union is the sequence of a's items, then those of b that a lacks.
+func union(a, b *yaml.Node) *yaml.Node {
+	u := &yaml.Node{Kind: yaml.SequenceNode, Tag: a.Tag, Content: slices.Clone(a.Content)}
+	for _, it := range b.Content {
+		if !slices.ContainsFunc(u.Content, func(x *yaml.Node) bool { return x.Value == it.Value }) {
+			u.Content = append(u.Content, it)
+		}
+	}
+	return u
 }
 
 // sameValue compares two values the fixer writes (scalars, or sequences of
@@ -383,7 +397,7 @@ func (p *planner) add(doc *source.Document, ch lint.Change) {
 				put(&p.insDoc, m, doc)
 				p.insOrd = append(p.insOrd, m)
 			}
-			if pm.fill(ch.Path[i:], ch.Value) {
+			if pm.fill(ch.Path[i:], ch.Value, ch.Set) {
 				p.noteConflict(m, ch.Path[i:])
 			}
 			p.noteShared(m, shared)
@@ -411,15 +425,18 @@ func (p *planner) add(doc *source.Document, ch lint.Change) {
 				p.replOrd = append(p.replOrd, rv)
 			}
 			if last {
-				if rt.pv == nil {
+				switch {
+				case rt.pv == nil:
 					rt.pv = &pval{leaf: ch.Value}
+				case ch.Set && rt.pv.leaf != nil && rt.pv.leaf.Kind == yaml.SequenceNode && ch.Value.Kind == yaml.SequenceNode:
+					rt.pv.leaf = union(rt.pv.leaf, ch.Value)
 				}
 			} else {
 				if rt.pv == nil {
 					rt.pv = &pval{sub: newPending()}
 				}
 				if rt.pv.sub != nil {
-					if rt.pv.sub.fill(ch.Path[i+1:], ch.Value) {
+					if rt.pv.sub.fill(ch.Path[i+1:], ch.Value, ch.Set) {
 						p.noteConflict(kn, ch.Path[i+1:])
 					}
 				}

@@ -106,7 +106,10 @@ type Finding struct {
 // Change asks the fixer to make Path exist below the mapping Map with
 // Value, creating the maps on the way. It never replaces a value the user
 // wrote: the fixer only fills what is absent or null. With Append set, the
-// items of the sequence Value are appended to an existing sequence.
+// items of the sequence Value are appended to an existing sequence. With
+// Set, those items are requirements that add up (capabilities to drop):
+// changes asking for the same missing key with other items write all of
+// them, in the order first asked, instead of conflicting.
 //
 // With Token set, the change instead rewrites that scalar token (a key or a
 // value, written in the file) as Text: a misspelt key renamed, a quoted
@@ -117,6 +120,7 @@ type Change struct {
 	Path   []string
 	Value  *yaml.Node
 	Append bool
+	Set    bool
 	Token  *yaml.Node
 	Text   string
 }

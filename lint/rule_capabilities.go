@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/secctx-lint/secctx-lint/policy"
@@ -108,7 +109,19 @@ func (r *capabilities) checkDrop(p *Pod, ct *Container, rep *reporter) {
 	}
 	vio := violation{container: ct, key: k, value: v, field: field, certainty: certainty, msg: msg}
 	if !hasAll {
-		vio.changes = []Change{{Map: ct.Node, Path: []string{"securityContext", "capabilities", "drop"}, Value: seqNode(strNode("ALL")), Append: len(dropped) > 0}}
+		// ALL, and for Azure's v1 reading every required capability by
+		// its exact name too: with ALL alone that reading is still unmet,
+		// and a second --fix would add the names. Another constraint may
+		// require other names: the lists add up (Set).
+		items := []*yaml.Node{strNode("ALL")}
+		if !r.upstream {
+			for _, m := range missingExact {
+				if !slices.ContainsFunc(items, func(n *yaml.Node) bool { return n.Value == m }) {
+					items = append(items, strNode(m))
+				}
+			}
+		}
+		vio.changes = []Change{{Map: ct.Node, Path: []string{"securityContext", "capabilities", "drop"}, Value: seqNode(items...), Append: len(dropped) > 0, Set: true}}
 	} else {
 		// Only Azure's v1 reading fails: name every required capability.
 		var items []*yaml.Node

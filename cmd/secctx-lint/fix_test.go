@@ -294,11 +294,9 @@ func TestNewInvalidFields(t *testing.T) {
 }
 
 // A fix can leave something to find where nothing was before, so --diff
-// and --fix judge every edited document again. A black-box comparison
-// with the judgement of the whole fixed text found two ways: a fix that
-// makes a pod a Windows pod (nodeSelector) brings in the Windows rules;
-// writing drop: [ALL] leaves the strict reading, which wants each
-// required capability named.
+// and --fix judge every edited document again: a black-box comparison
+// with the judgement of the whole fixed text found a fix that makes a pod
+// a Windows pod (nodeSelector), which brings in the Windows rules.
 func TestFixReportsWhatTheFixBringsIn(t *testing.T) {
 	pod := func(spec string) string {
 		return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n" + spec + "  containers:\n  - name: c\n    image: nginx\n"
@@ -312,12 +310,6 @@ func TestFixReportsWhatTheFixBringsIn(t *testing.T) {
 	}{
 		{"windows", pod("  automountServiceAccountToken: false\n  os:\n    name: windows\n"), "",
 			[]string{"--initiative", "aks-safeguards"}, `"rule": "windows-container-admin"`},
-		{"strict drop of a named capability", pod(""), `apiVersion: constraints.gatekeeper.sh/v1beta1
-kind: K8sAzureV3AllowedCapabilities
-metadata: {name: caps}
-spec:
-  parameters: {allowedCapabilities: [], requiredDropCapabilities: [NET_RAW]}
-`, []string{"--strict"}, `must drop all of NET_RAW`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -372,5 +364,40 @@ func TestFixOverNodeLimit(t *testing.T) {
 	want := fmt.Sprintf("not fixed: the fixed text would hold more than %d YAML nodes", lim.MaxNodes)
 	if len(r.errs) != 1 || r.errs[0].Msg != want || r.out != nil {
 		t.Fatalf("errors %v, fixed text %q; want one: %s", r.errs, r.out, want)
+	}
+}
+
+// A required drop is written as ALL and by its name, which Azure's v1
+// reading (strict) wants: one --fix leaves nothing, where writing ALL
+// alone left a strict finding for a second --fix. Two constraints'
+// required drops add up, a name listed twice is written once, and
+// gatekeeper-library's template, which counts ALL, gets ALL alone.
+func TestFixDropsRequiredCapabilitiesByName(t *testing.T) {
+	azure := func(name, drops string) string {
+		return "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sAzureV3AllowedCapabilities\nmetadata: {name: " + name + "}\nspec:\n  parameters: {allowedCapabilities: [], requiredDropCapabilities: " + drops + "}\n"
+	}
+	psp := "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sPSPCapabilities\nmetadata: {name: psp}\nspec:\n  parameters: {requiredDropCapabilities: [ALL]}\n"
+	for _, tt := range []struct {
+		name, constraints, want string
+	}{
+		{"one", azure("caps", "[NET_RAW]"), "        - ALL\n        - NET_RAW\n"},
+		{"twice", azure("caps", "[NET_RAW, NET_RAW]"), "        - ALL\n        - NET_RAW\n"},
+		{"two constraints", azure("all", "[ALL]") + "---\n" + azure("raw", "[NET_RAW]") + "---\n" + azure("admin", "[NET_ADMIN, NET_RAW]"), "        - ALL\n        - NET_RAW\n        - NET_ADMIN\n"},
+		{"gatekeeper-library", psp, "        - ALL\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := write(t, dir, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n")
+			c := write(t, dir, "c.yaml", tt.constraints)
+			if code, stdout, stderr := runCLI(t, "", "--strict", "--fix", "--constraint", c, p); code != 0 {
+				t.Fatalf("--fix: exit %d\n%s%s", code, stdout, stderr)
+			}
+			if got := string(mustRead(t, p)); !strings.HasSuffix(got, "        drop:\n"+tt.want) {
+				t.Fatalf("fixed file:\n%s", got)
+			}
+			if code, stdout, _ := runCLI(t, "", "--strict", "--diff", "--constraint", c, p); code != 0 || stdout != "" {
+				t.Fatalf("a second --diff: exit %d\n%s", code, stdout)
+			}
+		})
 	}
 }
