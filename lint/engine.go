@@ -291,10 +291,6 @@ func (j *FileJudge) Document(d *source.Document) []Finding {
 	return j.Alone(d, nil) // no ServiceAccount in the file
 }
 
-// Whole tells whether the file is judged whole at End rather than
-// document by document.
-func (j *FileJudge) Whole() bool { return j.whole }
-
 // End returns the findings held back (files judged whole) and the file's
 // counts; the file must be decoded to its end.
 func (j *FileJudge) End() ([]Finding, Stats) {
