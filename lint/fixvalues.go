@@ -26,16 +26,7 @@ func refuseMayRunAsFixValues(p *Pod, fs []Finding, judges []judgedBy) {
 	if len(judges) < 2 {
 		return // a constraint never writes into its own MayRunAs field
 	}
-	for i := range fs {
-		f := &fs[i]
-		for _, ch := range f.Changes {
-			if note := mayRunAsRefusal(p, ch, judges); note != "" {
-				f.Changes, f.Fixable = nil, false
-				f.FixNote, f.FixValueForbidden = note, true
-				break
-			}
-		}
-	}
+	withholdFixes(fs, true, func(ch Change) string { return mayRunAsRefusal(p, ch, judges) })
 }
 
 // mayRunAsRefusal says why a MayRunAs constraint refuses what ch writes,
@@ -66,21 +57,6 @@ func mayRunAsRefusal(p *Pod, ch Change, judges []judgedBy) string {
 		}
 	}
 	return ""
-}
-
-// rule is the constraint's rule for one of its four fields.
-func (u *users) rule(field string) *idRule {
-	switch field {
-	case "runAsUser":
-		return u.p.RunAsUser
-	case "runAsGroup":
-		return u.p.RunAsGroup
-	case "fsGroup":
-		return u.p.FSGroup
-	case "supplementalGroups":
-		return u.p.SupplementalGroups
-	}
-	return nil
 }
 
 // seesPodLevel: a value written at pod level reaches a container this

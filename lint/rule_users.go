@@ -66,7 +66,8 @@ func compileUsers(c *policy.Constraint) (checker, error) {
 	} else if err := decodeParams(c.Params, &u.p); err != nil {
 		return nil, err
 	}
-	for name, r := range map[string]*idRule{"runAsUser": u.p.RunAsUser, "runAsGroup": u.p.RunAsGroup, "supplementalGroups": u.p.SupplementalGroups, "fsGroup": u.p.FSGroup} {
+	for _, name := range []string{"runAsUser", "runAsGroup", "supplementalGroups", "fsGroup"} {
+		r := u.rule(name)
 		if r == nil {
 			continue
 		}
@@ -85,6 +86,21 @@ func compileUsers(c *policy.Constraint) (checker, error) {
 		r.text = r.spell()
 	}
 	return u, nil
+}
+
+// rule is the constraint's rule for one of its four fields.
+func (u *users) rule(field string) *idRule {
+	switch field {
+	case "runAsUser":
+		return u.p.RunAsUser
+	case "runAsGroup":
+		return u.p.RunAsGroup
+	case "fsGroup":
+		return u.p.FSGroup
+	case "supplementalGroups":
+		return u.p.SupplementalGroups
+	}
+	return nil
 }
 
 func (u *users) inRange(v int64, ranges []idRange) bool {

@@ -30,11 +30,24 @@ func (p *Pod) sharedSecurityContexts(fs []Finding) {
 		return
 	}
 	note := "the pod's securityContext and that of container " + strings.Join(names, ", ") + " are one map (an alias or a << merge): a field written for one would reach the other, which the API server refuses; give each its own securityContext"
+	withholdFixes(fs, false, func(ch Change) string {
+		if ch.Token == nil && len(ch.Path) > 0 && ch.Path[0] == "securityContext" && (ch.Map == p.Spec || sharing[ch.Map]) {
+			return note
+		}
+		return ""
+	})
+}
+
+// withholdFixes leaves a finding unfixed, with why's reason as its fix
+// note, when why gives one for any of its changes; forbidden marks the
+// reason as a fix value the assignment refuses (FixValueForbidden).
+func withholdFixes(fs []Finding, forbidden bool, why func(Change) string) {
 	for i := range fs {
 		f := &fs[i]
 		for _, ch := range f.Changes {
-			if ch.Token == nil && len(ch.Path) > 0 && ch.Path[0] == "securityContext" && (ch.Map == p.Spec || sharing[ch.Map]) {
+			if note := why(ch); note != "" {
 				f.Changes, f.Fixable, f.FixNote = nil, false, note
+				f.FixValueForbidden = f.FixValueForbidden || forbidden
 				break
 			}
 		}
