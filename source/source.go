@@ -269,7 +269,7 @@ func decodeFrom(src []byte, off, line, first int, accept func(int, *yaml.Node) b
 		}
 		if len(doc.Content) > 0 {
 			root := doc.Content[0]
-			ShiftLines(root, line-1)
+			shiftLines(root, line-1)
 			if !accept(first+i, root) {
 				return i, false, true
 			}
@@ -277,11 +277,11 @@ func decodeFrom(src []byte, off, line, first int, accept func(int, *yaml.Node) b
 	}
 }
 
-// ShiftLines adds delta to the line of every node of a tree.
-func ShiftLines(n *yaml.Node, delta int) {
+// shiftLines adds delta to the line of every node of a tree.
+func shiftLines(n *yaml.Node, delta int) {
 	n.Line += delta
 	for _, c := range n.Content {
-		ShiftLines(c, delta)
+		shiftLines(c, delta)
 	}
 }
 
@@ -292,7 +292,7 @@ func ShiftLines(n *yaml.Node, delta int) {
 func DecodeRange(f *File, start, end, line int, lim Limits, each func(*Document)) []*Error {
 	part := &File{Path: f.Path, Src: f.Src[start:end]}
 	errs := DecodeFile(part, lim, func(d *Document) {
-		ShiftLines(d.Root, line-1)
+		shiftLines(d.Root, line-1)
 		d.File = f
 		each(d)
 	})
