@@ -322,8 +322,8 @@ func (fr *fixRun) asTheyCome(stage *render.Result, stdin io.Reader, getenv func(
 	}
 	source.Stream(stage.Inputs, func(in source.Input, put func(fixed)) {
 		r := fixOne(fr.engine, fr.lim, in, stdin, fr.suggest, editedDocuments)
-		if fr.cfg.fix.fix && r.out != nil && in.Path != "-" {
-			r.writeErr = fix.WriteAtomic(in.Path, r.out)
+		if fr.cfg.fix.fix {
+			r.writeErr = r.write()
 		}
 		put(r)
 	}, fr.finish)
@@ -429,12 +429,17 @@ func (fr *fixRun) finish(r fixed) {
 // concurrent syncs share one commit instead of queueing for one each.
 func writeFixed(files []fixed) []error {
 	errs := make([]error, len(files))
-	parallel.For(len(files), 8, func(i int) {
-		if files[i].out != nil && files[i].file.Path != "-" {
-			errs[i] = fix.WriteAtomic(files[i].file.Path, files[i].out)
-		}
-	})
+	parallel.For(len(files), 8, func(i int) { errs[i] = files[i].write() })
 	return errs
+}
+
+// write writes the fixed text over the file when it changed; the fixed
+// stdin stream goes to stdout instead (fixRun.finish).
+func (r *fixed) write() error {
+	if r.out == nil || r.file.Path == "-" {
+		return nil
+	}
+	return fix.WriteAtomic(r.file.Path, r.out)
 }
 
 // suggestEdits plans the fixer's edits for the findings given (SuggestWith
