@@ -135,23 +135,11 @@ func (q *quick) separator() bool {
 		q.fail()
 		return false
 	}
-	rest := l[3:]
-	if len(rest) == 0 {
-		return true
-	}
-	if rest[0] != ' ' {
-		// "---x" is a plain scalar to go-yaml, a rare sight.
+	// Content after "---" ("---x" is a plain scalar to go-yaml, "--- x" a
+	// document's root on the separator line) is a rare sight.
+	if !q.restOfLine(q.ls + 3) {
 		q.fail()
 		return false
-	}
-	for _, c := range rest {
-		if c == '#' {
-			return true
-		}
-		if c != ' ' {
-			q.fail() // content after "---"
-			return false
-		}
 	}
 	return true
 }
@@ -331,21 +319,7 @@ func plainStart(l []byte, i, end int) bool {
 // mapping reads a block mapping whose keys start at column ind.
 func (q *quick) mapping(ind int) *yaml.Node {
 	m, base := q.open(yaml.MappingNode, "!!map", q.ls+ind)
-	first := true
-	for {
-		if !first {
-			q.skipBlank()
-			if q.eof || q.ind-q.ls < ind {
-				break
-			}
-			if q.ind-q.ls > ind || q.separatorLike() {
-				if q.ind-q.ls > ind {
-					q.fail()
-				}
-				break
-			}
-		}
-		first = false
+	for more := true; more; more = q.sibling(ind) {
 		at := q.ls + ind
 		keyEnd, after, ok := q.keyAt(at)
 		if !ok {
@@ -436,7 +410,7 @@ func (q *quick) value(ind, after int, inMap bool) *yaml.Node {
 			q.fail()
 			return nil
 		}
-	} else if _, ok := q.quotedEnd(i); !ok && (c == '\'' || c == '"') {
+	} else if (c == '\'' || c == '"') && !q.closesOnLine(i) {
 		if n = q.quotedLines(i, ind); n == nil {
 			q.fail()
 			return nil
@@ -695,27 +669,30 @@ func (q *quick) restOfLine(i int) bool {
 	return true
 }
 
+// sibling moves to the next line that is not blank and tells whether it
+// holds another entry of the block collection at column ind: a line
+// indented less or a separator ends the collection, and one indented
+// more, which a finished entry leaves behind, is given up on.
+func (q *quick) sibling(ind int) bool {
+	q.skipBlank()
+	if q.eof {
+		return false
+	}
+	if col := q.ind - q.ls; col != ind {
+		if col > ind {
+			q.fail()
+		}
+		return false
+	}
+	return !q.separatorLike()
+}
+
 // sequence reads a block sequence whose dashes sit at column ind.
 func (q *quick) sequence(ind int) *yaml.Node {
 	s, base := q.open(yaml.SequenceNode, "!!seq", q.ls+ind)
-	first := true
-	for {
-		if !first {
-			q.skipBlank()
-			if q.eof || q.ind-q.ls != ind {
-				if !q.eof && q.ind-q.ls > ind {
-					q.fail()
-				}
-				break
-			}
-			if q.separatorLike() {
-				break
-			}
-			if !q.dashAt(q.ind) {
-				break // the mapping holding this sequence goes on
-			}
-		}
-		first = false
+	// A line at ind without a dash is the next key of the mapping that
+	// holds this sequence.
+	for more := true; more; more = q.sibling(ind) && q.dashAt(q.ind) {
 		dash := q.ls + ind
 		v := q.value(ind, dash+1, false)
 		if v == nil {
@@ -779,6 +756,12 @@ func (q *quick) inline(i int, flow bool) (n *yaml.Node, end int) {
 // hold the escapes unescapeDouble reads.
 func (q *quick) quotedEnd(i int) (int, bool) { return q.closingQuote(i+1, q.src[i]) }
 
+// closesOnLine: the quoted scalar opening at i closes on its own line.
+func (q *quick) closesOnLine(i int) bool {
+	_, ok := q.quotedEnd(i)
+	return ok
+}
+
 // scalarNode makes the node of the key or quoted scalar in [i, end).
 func (q *quick) scalarNode(i, end int) *yaml.Node {
 	switch q.src[i] {
@@ -832,16 +815,9 @@ func (q *quick) flowCollection(i int) (*yaml.Node, int) {
 		return n, j + 1
 	}
 	for {
-		if j >= q.le {
-			return nil, 0
-		}
 		keyStart := j
-		item, e := q.inline(j, true)
-		if item == nil {
-			return nil, 0
-		}
-		j = q.skipSpaces(e)
-		if j >= q.le {
+		var item *yaml.Node
+		if item, j = q.flowItem(j); item == nil {
 			return nil, 0
 		}
 		if open == '{' {
@@ -851,16 +827,7 @@ func (q *quick) flowCollection(i int) (*yaml.Node, int) {
 				return nil, 0
 			}
 			q.kids = append(q.kids, item)
-			j = q.skipSpaces(j + 1)
-			if j >= q.le {
-				return nil, 0
-			}
-			item, e = q.inline(j, true)
-			if item == nil {
-				return nil, 0
-			}
-			j = q.skipSpaces(e)
-			if j >= q.le {
+			if item, j = q.flowItem(q.skipSpaces(j + 1)); item == nil {
 				return nil, 0
 			}
 		} else if q.src[j] == ':' {
@@ -880,6 +847,22 @@ func (q *quick) flowCollection(i int) (*yaml.Node, int) {
 			return nil, 0
 		}
 	}
+}
+
+// flowItem reads the flow item at j and the blanks after it; nil unless
+// the line goes on after them (with ',', ':' or the closer).
+func (q *quick) flowItem(j int) (*yaml.Node, int) {
+	if j >= q.le {
+		return nil, 0
+	}
+	n, e := q.inline(j, true)
+	if n == nil {
+		return nil, 0
+	}
+	if e = q.skipSpaces(e); e >= q.le {
+		return nil, 0
+	}
+	return n, e
 }
 
 func (q *quick) skipSpaces(i int) int {
@@ -1020,7 +1003,7 @@ func plainTag(s string) string {
 	c := s[0]
 	switch {
 	case c == '.':
-		if _, err := parseFloat(s); err == nil {
+		if isFloat(s) {
 			return "!!float"
 		}
 		return "!!str"
@@ -1041,14 +1024,11 @@ func numberTag(s string) string {
 		// each failed strconv call allocates its error.
 		return "!!str"
 	}
-	if _, err := parseInt(plain, 0); err == nil {
-		return "!!int"
-	}
-	if _, err := parseUint(plain, 0); err == nil {
+	if isInt(plain, 0) {
 		return "!!int"
 	}
 	if yamlFloat(plain) {
-		if _, err := parseFloat(plain); err == nil {
+		if isFloat(plain) {
 			return "!!float"
 		}
 	}
@@ -1058,14 +1038,11 @@ func numberTag(s string) string {
 	}{{"0b", 2}, {"0o", 8}} {
 		switch {
 		case len(plain) > 2 && plain[:2] == p.prefix:
-			if _, err := parseInt(plain[2:], p.base); err == nil {
-				return "!!int"
-			}
-			if _, err := parseUint(plain[2:], p.base); err == nil {
+			if isInt(plain[2:], p.base) {
 				return "!!int"
 			}
 		case len(plain) > 3 && plain[:3] == "-"+p.prefix:
-			if _, err := parseInt("-"+plain[3:], p.base); err == nil {
+			if _, err := strconv.ParseInt("-"+plain[3:], p.base, 64); err == nil {
 				return "!!int"
 			}
 		}
@@ -1146,6 +1123,17 @@ func isTimestamp(s string) bool {
 	return false
 }
 
-func parseInt(s string, base int) (int64, error)   { return strconv.ParseInt(s, base, 64) }
-func parseUint(s string, base int) (uint64, error) { return strconv.ParseUint(s, base, 64) }
-func parseFloat(s string) (float64, error)         { return strconv.ParseFloat(s, 64) }
+// isInt: s is an integer in base (0: by its prefix) that fits 64 bits,
+// signed or not, as go-yaml resolves one.
+func isInt(s string, base int) bool {
+	if _, err := strconv.ParseInt(s, base, 64); err == nil {
+		return true
+	}
+	_, err := strconv.ParseUint(s, base, 64)
+	return err == nil
+}
+
+func isFloat(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
