@@ -20,10 +20,18 @@ func NewLineIndex(src []byte) *LineIndex {
 	if len(src) >= 3 && src[0] == 0xef && src[1] == 0xbb && src[2] == 0xbf {
 		first = 3
 	}
-	if bytes.IndexByte(src, '\r') < 0 && bytes.IndexByte(src, 0xc2) < 0 && bytes.IndexByte(src, 0xe2) < 0 {
+	if onlyNewlines(src) {
 		return &LineIndex{src: src, starts: newlineStarts(src, first)}
 	}
 	return &LineIndex{src: src, starts: breakStarts(src, first)}
+}
+
+// onlyNewlines: src breaks lines with "\n" alone, none of the other
+// breaks yaml.v3 counts (CR, NEL, U+2028, U+2029). Other text with the
+// bytes that start NEL or LS (·, °, —, ’ in comments) still qualifies.
+func onlyNewlines(src []byte) bool {
+	return bytes.IndexByte(src, '\r') < 0 && !bytes.Contains(src, []byte("\u0085")) &&
+		!bytes.Contains(src, []byte("\u2028")) && !bytes.Contains(src, []byte("\u2029"))
 }
 
 // newlineStarts is breakStarts for text whose only line break is "\n",
