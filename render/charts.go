@@ -33,14 +33,15 @@ type chartBuild struct {
 
 // builds lists the renders of the charts found by the walk.
 func (h *Helm) builds(charts []walk.Chart) []chartBuild {
+	abs := absPaths()
 	byDir := map[string]config.Chart{}
 	for _, c := range h.Charts {
-		byDir[absPath(c.Path)] = c
+		byDir[abs(c.Path)] = c
 	}
 	var out []chartBuild
 	for _, c := range charts {
 		base := helm.Options{ReleaseName: h.ReleaseName, Namespace: h.Namespace, ValuesFiles: h.Values, Set: h.Set, Limits: h.Limits}
-		cc, ok := byDir[absPath(c.Dir)]
+		cc, ok := byDir[abs(c.Dir)]
 		if !ok {
 			out = append(out, chartBuild{c.Dir, base})
 			continue

@@ -8,8 +8,6 @@
 package render
 
 import (
-	"path/filepath"
-
 	"github.com/secctx-lint/secctx-lint/render/kustomize"
 	"github.com/secctx-lint/secctx-lint/source"
 	"github.com/secctx-lint/secctx-lint/walk"
@@ -76,16 +74,8 @@ func Stage(res *walk.Result, k *kustomize.Renderer) *Result {
 	return out
 }
 
-// absPath is the key Consumed uses: the absolute path, links resolved the
-// way the builds read them (not at all).
-func absPath(p string) string {
-	if abs, err := filepath.Abs(p); err == nil {
-		return abs
-	}
-	return p
-}
-
-// absPaths is absPath for many paths, the working folder read once.
+// absPaths makes the key Consumed uses: the absolute path, links resolved
+// the way the builds read them (not at all), the working folder read once.
 func absPaths() func(string) string {
 	abs := walk.Absolute()
 	return func(p string) string {
