@@ -153,13 +153,18 @@ type Stats struct {
 // suppression covers are left out (and counted); findings about the
 // suppressions themselves are added.
 func (e *Engine) File(f *source.File) ([]Finding, Stats) {
+	return e.file(f, !e.opts.NoIgnores && mentionsSuppression(f.Src), automountOffAccounts(f, e.opts.DefaultNamespace))
+}
+
+// file is File with what the caller knows already: whether f may hold
+// suppressions and what its ServiceAccounts say.
+func (e *Engine) file(f *source.File, suppresses bool, automountOff map[string]bool) ([]Finding, Stats) {
 	var out []Finding
 	st := Stats{Documents: f.DocumentCount}
 	var sup *suppressor
-	if !e.opts.NoIgnores && mentionsSuppression(f.Src) {
+	if suppresses {
 		sup = newSuppressor(f)
 	}
-	automountOff := automountOffAccounts(f, e.opts.DefaultNamespace)
 	for _, doc := range f.Docs {
 		e.document(doc, automountOff, sup, &out, &st)
 	}
@@ -296,7 +301,7 @@ func (j *FileJudge) Document(d *source.Document) []Finding {
 func (j *FileJudge) End() ([]Finding, Stats) {
 	if j.whole {
 		j.automountOff = automountOffAccounts(j.f, j.e.opts.DefaultNamespace)
-		fs, st := j.e.File(j.f)
+		fs, st := j.e.file(j.f, j.suppresses, j.automountOff)
 		j.f.Docs = nil
 		return fs, st
 	}
