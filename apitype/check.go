@@ -47,8 +47,7 @@ func Check(n *yaml.Node, t reflect.Type, path string) []Problem {
 }
 
 type checker struct {
-	out   []Problem
-	depth int
+	out []Problem
 	// The path of the value being checked is base and segs, spelled out
 	// only for a problem: most values have none.
 	base string
@@ -101,7 +100,9 @@ func (c *checker) path() string {
 
 func (c *checker) value(key, n *yaml.Node, s *schema, merged bool) {
 	n = source.Resolve(n)
-	if n == nil || c.depth > maxDepth {
+	// segs holds one segment per container entered: its length is the
+	// depth of n.
+	if n == nil || len(c.segs) > maxDepth {
 		return
 	}
 	if n.Anchor != "" {
@@ -130,21 +131,17 @@ func (c *checker) value(key, n *yaml.Node, s *schema, merged bool) {
 			bad(want(s))
 			return
 		}
-		c.depth++
 		c.mapping(n, s)
-		c.depth--
 	case kList:
 		if n.Kind != yaml.SequenceNode {
 			bad(want(s))
 			return
 		}
-		c.depth++
 		for i, it := range n.Content {
 			c.push("", i)
 			c.value(nil, it, s.elem, merged)
 			c.pop()
 		}
-		c.depth--
 	default:
 		if !scalarFits(n, s) {
 			bad(want(s))

@@ -65,29 +65,27 @@ func appendSarifResult(b []byte, res *sarifResult, prefix string) []byte {
 type indenter struct {
 	b      []byte
 	prefix string
-	depth  int
-	// first[i]: nothing written yet in the i-th open container.
+	// first[i]: nothing written yet in the i-th open container; its
+	// length is the depth.
 	first []bool
 }
 
 func (w *indenter) newline() {
 	w.b = append(w.b, '\n')
 	w.b = append(w.b, w.prefix...)
-	for i := 0; i < w.depth; i++ {
+	for range w.first {
 		w.b = append(w.b, ' ', ' ')
 	}
 }
 
 func (w *indenter) open(c byte) {
 	w.b = append(w.b, c)
-	w.depth++
 	w.first = append(w.first, true)
 }
 
 func (w *indenter) close(c byte) {
 	empty := w.first[len(w.first)-1]
 	w.first = w.first[:len(w.first)-1]
-	w.depth--
 	if !empty {
 		w.newline()
 	}
