@@ -56,7 +56,7 @@ func (s *githubStream) Add(b *Batch) error {
 		}
 		s.count[rank]++
 		if len(s.byLevel[rank]) < AnnotationsPerLevel {
-			s.byLevel[rank] = append(s.byLevel[rank], ann{f.Level, annotationFields(s.r.Root, f), annotationMessage(f)})
+			s.byLevel[rank] = append(s.byLevel[rank], ann{f.Level, annotationFields(s.r.relPath, f), annotationMessage(f)})
 		}
 	}
 	return nil
@@ -69,7 +69,7 @@ func (s *githubStream) End(r *Run) error {
 	var errAnns []ann
 	for _, e := range r.Errors {
 		fields := map[string]string{"title": "secctx-lint: input could not be judged"}
-		if p := relPath(r.Root, e.Path); p != "-" && p != "" {
+		if p := r.relPath(e.Path); p != "-" && p != "" {
 			fields["file"] = p
 		}
 		if e.Line > 0 {
@@ -121,7 +121,7 @@ func (s *githubStream) End(r *Run) error {
 	if more > 0 {
 		where := "the job summary"
 		if r.SarifFile != "" {
-			where += " and the SARIF file " + relPath(r.Root, r.SarifFile)
+			where += " and the SARIF file " + r.relPath(r.SarifFile)
 		}
 		// Input errors are annotated first, so the hidden ones are those
 		// past the cap; counting them apart keeps "findings" meaning what
@@ -154,12 +154,12 @@ func noLegacy(s string) string {
 }
 
 // annotationFields are the file/line/col/endLine/endColumn/title properties.
-func annotationFields(root string, f *lint.Finding) map[string]string {
+func annotationFields(relPath func(string) string, f *lint.Finding) map[string]string {
 	fields := map[string]string{"title": f.Rule + ": " + policyTitle(f)}
 	if policyTitle(f) == f.Rule {
 		fields["title"] = f.Rule
 	}
-	if p := relPath(root, f.File); p != "-" && p != "" {
+	if p := relPath(f.File); p != "-" && p != "" {
 		fields["file"] = p
 	}
 	if f.Line > 0 {
@@ -318,7 +318,7 @@ func (s *SummaryStream) Add(b *Batch) error {
 func (s *SummaryStream) row(f *lint.Finding) string {
 	var piece strings.Builder
 	if f.File != s.last {
-		fmt.Fprintf(&piece, "\n### %s\n\n| Line | Object | Container | Field | Level | Rule | Fix |\n|--:|---|---|---|---|---|---|\n", code(relPath(s.r.Root, f.File)))
+		fmt.Fprintf(&piece, "\n### %s\n\n| Line | Object | Container | Field | Level | Rule | Fix |\n|--:|---|---|---|---|---|---|\n", code(s.r.relPath(f.File)))
 	}
 	obj := f.Kind + "/" + f.Name
 	switch {
@@ -350,7 +350,7 @@ func lineLink(r *Run, f *lint.Finding) string {
 	if r.BlobURL == "" || f.Line < 1 {
 		return n
 	}
-	rel := filepath.ToSlash(relPath(r.Root, f.File))
+	rel := filepath.ToSlash(r.relPath(f.File))
 	if rel == "" || rel == "-" || rel == ".." || strings.HasPrefix(rel, "../") || strings.HasPrefix(rel, "/") || filepath.IsAbs(rel) {
 		return n
 	}
@@ -402,7 +402,7 @@ func (s *SummaryStream) Markdown(r *Run) string {
 		fmt.Fprintf(&b, "Not reported: %s.\n\n", mdText(r.LeftOut))
 	}
 	if r.SarifFile != "" {
-		fmt.Fprintf(&b, "SARIF: %s\n\n", code(relPath(r.Root, r.SarifFile)))
+		fmt.Fprintf(&b, "SARIF: %s\n\n", code(r.relPath(r.SarifFile)))
 	}
 
 	// Totals per policy.
@@ -435,7 +435,7 @@ func (s *SummaryStream) Markdown(r *Run) string {
 	if len(r.Errors) > 0 {
 		b.WriteString("\n### Inputs that could not be judged\n\n")
 		for i, e := range r.Errors {
-			line := fmt.Sprintf("- %s line %d: %s\n", code(relPath(r.Root, e.Path)), e.Line, mdText(e.Msg))
+			line := fmt.Sprintf("- %s line %d: %s\n", code(r.relPath(e.Path)), e.Line, mdText(e.Msg))
 			if b.Len()+len(line)+100 > s.limit {
 				fmt.Fprintf(&b, "- … %d more\n", len(r.Errors)-i)
 				break

@@ -26,6 +26,8 @@ type Run struct {
 	// Root, when set, is the folder (GITHUB_WORKSPACE) that the paths in
 	// GitHub annotations and SARIF are made relative to. Empty: paths as given.
 	Root string
+	// rel is relPaths(Root), made on first use (relPath).
+	rel func(string) string
 	// SarifFile is where --sarif-file writes SARIF, so that other outputs
 	// can point at it. Empty when there is none.
 	SarifFile string
@@ -227,4 +229,13 @@ func plural(n int, word string) string {
 // effect and scope, in words.
 type Basis struct {
 	Kind, Name, Detail string
+}
+
+// relPath is a path as GitHub annotations and SARIF name it, relative to
+// Root (see relPaths). The report is written by one goroutine.
+func (r *Run) relPath(p string) string {
+	if r.rel == nil {
+		r.rel = relPaths(r.Root)
+	}
+	return r.rel(p)
 }

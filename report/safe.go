@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+
+	"github.com/secctx-lint/secctx-lint/walk"
 )
 
 // Workflow-command safety. The GitHub Actions runner reads a process's
@@ -73,26 +75,39 @@ func (c *CommandSafeWriter) Flush() error {
 // relPath makes a finding's path relative to root (slash-separated) when
 // root is set and the file lies below it; otherwise it returns the path as
 // given, slash-separated. "-" (stdin) is returned as it is.
-func relPath(root, p string) string {
-	if p == "-" || p == "" {
-		return p
-	}
+func relPath(root, p string) string { return relPaths(root)(p) }
+
+// relPaths is relPath for one root, with the root made absolute and the
+// working folder read once: filepath.Abs reads it (two stats) per call,
+// and SARIF and annotations ask for every finding's path.
+func relPaths(root string) func(p string) string {
 	if root == "" {
-		return filepath.ToSlash(p)
+		return func(p string) string {
+			if p == "-" {
+				return p
+			}
+			return filepath.ToSlash(p)
+		}
 	}
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return filepath.ToSlash(p)
+	abs := walk.Absolute()
+	rootAbs, rootErr := abs(root)
+	return func(p string) string {
+		if p == "-" || p == "" {
+			return p
+		}
+		a, err := abs(p)
+		if err != nil {
+			return filepath.ToSlash(p)
+		}
+		if rootErr != nil {
+			return filepath.ToSlash(a)
+		}
+		rel, err := filepath.Rel(rootAbs, a)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return filepath.ToSlash(a)
+		}
+		return filepath.ToSlash(rel)
 	}
-	rootAbs, err := filepath.Abs(root)
-	if err != nil {
-		return filepath.ToSlash(abs)
-	}
-	rel, err := filepath.Rel(rootAbs, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return filepath.ToSlash(abs)
-	}
-	return filepath.ToSlash(rel)
 }
 
 // uriRef turns a slash path into a URI reference (percent-encoding what a

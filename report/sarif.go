@@ -271,7 +271,7 @@ func (s *sarifStream) result(f *lint.Finding, fingerprint string) sarifResult {
 	} else if f.FixNote != "" {
 		res.Message.Text += " Not fixed by --fix: " + f.FixNote + "."
 	}
-	loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifLoc{URI: uriRef(relPath(s.r.Root, f.File))}}}
+	loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifLoc{URI: uriRef(s.r.relPath(f.File))}}}
 	if f.Line > 0 {
 		reg := &sarifRegion{StartLine: f.Line, StartColumn: max(f.Column, 1), EndLine: max(f.EndLine, f.Line)}
 		reg.EndColumn = f.EndColumn
@@ -314,7 +314,7 @@ func (s *sarifStream) End(r *Run) error {
 	for _, e := range r.Errors {
 		n := sarifNotification{Level: "error", Message: sarifText{Text: e.Msg}}
 		if e.Path != "" && e.Path != "-" {
-			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifLoc{URI: uriRef(relPath(r.Root, e.Path))}}}
+			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifLoc{URI: uriRef(r.relPath(e.Path))}}}
 			if e.Line > 0 {
 				loc.PhysicalLocation.Region = &sarifRegion{StartLine: e.Line, StartColumn: e.Column}
 			}
