@@ -349,20 +349,17 @@ func mayHoldServiceAccount(src []byte) bool {
 }
 
 // SortFindings orders findings by file, position, rule and container,
-// stably. A document's findings are few and nearly in order, and a
-// finding is a large struct: insertion sort compares in place, where
-// sort.SliceStable goes through reflection.
-func SortFindings(fs []Finding) {
-	if len(fs) > 32 {
-		sort.SliceStable(fs, func(i, j int) bool { return findingLess(&fs[i], &fs[j]) })
-		return
-	}
-	for i := 1; i < len(fs); i++ {
-		for j := i; j > 0 && findingLess(&fs[j], &fs[j-1]); j-- {
-			fs[j], fs[j-1] = fs[j-1], fs[j]
-		}
-	}
-}
+// stably. A finding is a large struct: sort.Stable compares it in place
+// (slices.SortStableFunc would copy two per comparison, sort.SliceStable
+// goes through reflection), by insertion for the few findings of a
+// document.
+func SortFindings(fs []Finding) { sort.Stable(byPosition(fs)) }
+
+type byPosition []Finding
+
+func (s byPosition) Len() int           { return len(s) }
+func (s byPosition) Less(i, j int) bool { return findingLess(&s[i], &s[j]) }
+func (s byPosition) Swap(i, j int)      { s[i], s[j] = s[j], s[i] }
 
 func findingLess(a, b *Finding) bool {
 	if a.File != b.File {
