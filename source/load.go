@@ -135,10 +135,7 @@ func readLimited(r io.Reader, max int64) ([]byte, error) {
 // wait in a short queue; a worker ahead of emit blocks when its queue is
 // full, so what is held is a few results per core, not a whole file's.
 func Stream[T any](inputs []Input, work func(in Input, put func(T)), emit func(T)) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers > len(inputs) {
-		workers = len(inputs)
-	}
+	workers := min(runtime.GOMAXPROCS(0), len(inputs))
 	if workers <= 1 {
 		for _, in := range inputs {
 			work(in, emit)
