@@ -137,13 +137,19 @@ var useQuick = true
 func DecodeFile(f *File, lim Limits, each func(*Document)) []*Error {
 	path, src := f.Path, f.Src
 	var errs []*Error
-	fail := func(line, col int, format string, args ...any) {
+	// refuse records e as the file's, which does not read; fail is refuse
+	// for a message.
+	refuse := func(e *Error) *Error {
+		e.Path = path
 		f.Broken = true
-		errs = append(errs, &Error{Path: path, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, e)
+		return e
+	}
+	fail := func(line, col int, format string, args ...any) *Error {
+		return refuse(&Error{Line: line, Column: col, Msg: fmt.Sprintf(format, args...)})
 	}
 	if lim.MaxFileSize > 0 && int64(len(src)) > lim.MaxFileSize {
-		fail(0, 0, "file is %d bytes, over the %d-byte limit; not read", len(src), lim.MaxFileSize)
-		errs[0].OverLimit = true
+		fail(0, 0, "file is %d bytes, over the %d-byte limit; not read", len(src), lim.MaxFileSize).OverLimit = true
 		return errs
 	}
 	if looksBinary(src) {
@@ -159,13 +165,11 @@ func DecodeFile(f *File, lim Limits, each func(*Document)) []*Error {
 		}
 		f.DocumentCount++
 		if problem := check(root, &nodes, lim, map[*yaml.Node]bool{}); problem != nil {
-			fail(problem.Line, problem.Column, "%s", problem.Msg)
-			errs[len(errs)-1].OverLimit = problem.OverLimit
+			refuse(problem)
 			return false
 		}
 		if root.Kind != yaml.MappingNode {
-			fail(root.Line, root.Column, "document %d is %s, not an object; a Kubernetes manifest is a mapping with apiVersion and kind", index+1, Describe(root))
-			errs[len(errs)-1].NotObject = true
+			fail(root.Line, root.Column, "document %d is %s, not an object; a Kubernetes manifest is a mapping with apiVersion and kind", index+1, Describe(root)).NotObject = true
 			return true
 		}
 		if line, col, msg := unservedVersion(root); msg != "" {
