@@ -231,15 +231,13 @@ func (s *sarifStream) Add(b *Batch) error {
 		hex.Decode(key[:], []byte(fp))
 		s.seen[key]++
 		res := s.result(f, fp+":"+strconv.Itoa(int(s.seen[key])))
-		s.buf = appendSarifResult(s.buf[:0], &res, "        ")
-		out := s.buf
-		if s.n > 0 {
-			s.results.Write([]byte(",\n        "))
-		} else {
-			s.results.Write([]byte("\n        "))
+		sep := ",\n        "
+		if s.n == 0 {
+			sep = "\n        "
 		}
+		s.buf = appendSarifResult(append(s.buf[:0], sep...), &res, "        ")
 		s.n++
-		if _, err := s.results.Write(out); err != nil { // appendJSONString made "##[" inert
+		if _, err := s.results.Write(s.buf); err != nil { // appendJSONString made "##[" inert
 			return err
 		}
 	}
