@@ -179,10 +179,10 @@ func TestConflictWritesNoEmptyMaps(t *testing.T) {
 		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: x\n",
 		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - {name: c, image: x}\n",
 		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n",
-		// drop: null is replaced: the first value asked for wins there.
+		// drop: null is replaced, and two different values for it are a
+		// conflict as they are for a missing key.
 		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n      capabilities:\n        drop:\n",
 	} {
-		nullDrop := strings.HasSuffix(src, "drop:\n")
 		f, errs := source.Parse("pod.yaml", []byte(src), source.DefaultLimits)
 		if len(errs) > 0 {
 			t.Fatal(errs)
@@ -202,7 +202,7 @@ func TestConflictWritesNoEmptyMaps(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !nullDrop && (len(edits) != 0 || len(notes) != 1 || !strings.Contains(notes[0].Msg, "different values")) {
+		if len(edits) != 0 || len(notes) != 1 || !strings.Contains(notes[0].Msg, "different values") {
 			t.Errorf("%q: edits %+v, notes %+v; want no edit and the conflict noted", src, edits, notes)
 		}
 		// Items that add up (Set) are written together instead.
@@ -219,6 +219,41 @@ func TestConflictWritesNoEmptyMaps(t *testing.T) {
 		all, raw, admin := strings.Index(out, "ALL"), strings.Index(out, "NET_RAW"), strings.Index(out, "NET_ADMIN")
 		if len(res.Notes) != 0 || all < 0 || !(all < raw && raw < admin) || strings.Count(out, "ALL") != 1 {
 			t.Errorf("%q with Set: notes %+v, fixed text\n%s", src, res.Notes, out)
+		}
+	}
+}
+
+// TestConflictOnNullValue: a null value is filled as a missing key is, so
+// two different values asked for it are a conflict there too (neither is
+// written, and a third ask does not bring one back); the same value asked
+// twice is written once.
+func TestConflictOnNullValue(t *testing.T) {
+	for _, src := range []string{
+		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext:\n    runAsUser:\n  containers:\n  - name: c\n    image: x\n",
+		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext:\n    runAsUser: null\n  containers:\n  - name: c\n    image: x\n",
+		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext: {}\n  containers:\n  - name: c\n    image: x\n",
+	} {
+		f, errs := source.Parse("pod.yaml", []byte(src), source.DefaultLimits)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		spec := source.Get(f.Docs[0].Root, "spec")
+		ask := func(uid string) lint.Finding {
+			return lint.Finding{Fixable: true, Doc: f.Docs[0], Changes: []lint.Change{{Map: spec, Path: []string{"securityContext", "runAsUser"}, Value: &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: uid}}}}
+		}
+		edits, notes, err := Plan(f, []lint.Finding{ask("1000"), ask("2000"), ask("1000")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(edits) != 0 || len(notes) != 1 || !strings.Contains(notes[0].Msg, "runAsUser is asked for with different values") {
+			t.Errorf("%q: edits %+v, notes %+v; want no edit and the conflict noted", src, edits, notes)
+		}
+		res, err := File(f, []lint.Finding{ask("1000"), ask("1000")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := string(res.Src); len(res.Notes) != 0 || strings.Count(out, "runAsUser: 1000") != 1 {
+			t.Errorf("%q asked twice: notes %+v, fixed text\n%s", src, res.Notes, out)
 		}
 	}
 }

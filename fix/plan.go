@@ -203,6 +203,9 @@ type replaceT struct {
 	key   *yaml.Node
 	value *yaml.Node
 	pv    *pval
+	// refused: the value was asked for with different values, as
+	// pending.refused for a missing key; nothing is written.
+	refused bool
 }
 
 type planner struct {
@@ -280,7 +283,7 @@ func plan(f *source.File, findings []lint.Finding) (*planner, error) {
 		}
 	}
 	for _, v := range p.replOrd {
-		if rt := p.repl[v]; rt.pv == nil || rt.pv.sub == nil || !rt.pv.sub.prune() {
+		if rt := p.repl[v]; !rt.refused && (rt.pv == nil || rt.pv.sub == nil || !rt.pv.sub.prune()) {
 			p.planReplace(rt)
 		}
 	}
@@ -426,10 +429,14 @@ func (p *planner) add(doc *source.Document, ch lint.Change) {
 			}
 			if last {
 				switch {
+				case rt.refused:
 				case rt.pv == nil:
 					rt.pv = &pval{leaf: ch.Value}
 				case ch.Set && rt.pv.leaf != nil && rt.pv.leaf.Kind == yaml.SequenceNode && ch.Value.Kind == yaml.SequenceNode:
 					rt.pv.leaf = union(rt.pv.leaf, ch.Value)
+				case rt.pv.leaf != nil && !sameValue(rt.pv.leaf, ch.Value):
+					rt.refused = true
+					p.noteConflict(kn, ch.Path[i:])
 				}
 			} else {
 				if rt.pv == nil {
