@@ -221,6 +221,7 @@ func (e *Engine) document(doc *source.Document, automountOff map[string]bool, su
 			// fixed text says what is left.
 			refuseMayRunAsFixValues(pod, (*out)[from:], groups)
 		}
+		hintFixValues(pod, (*out)[from:], groups, sup == nil, e.opts.Fix)
 		e.invalidFields(pod, out, owners)
 		pod.escalationClashes(out, owners)
 		if sup != nil {

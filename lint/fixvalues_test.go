@@ -131,3 +131,53 @@ func TestFixValueMayRunAsNotRefusedWhenNotWrittenOrSuppressed(t *testing.T) {
 		}
 	}
 }
+
+// A refused fix value names the constraint that refuses it, and then the
+// ID nearest to it that every constraint judging the pod allows, or says
+// that none does and what each allows.
+func TestFixValueRefusalNamesConstraintAndAValueThatWorks(t *testing.T) {
+	pod := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n"
+	constraint := func(name, rule, ranges string) string {
+		return "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sAzureV3AllowedUsersGroups\nmetadata: {name: " + name + "}\nspec:\n  parameters:\n    runAsUser: {rule: RunAsAny}\n    fsGroup: {rule: " + rule + ", ranges: [" + ranges + "]}\n"
+	}
+	for _, tt := range []struct {
+		constraints []string
+		want        []string
+	}{
+		// One MustRunAs range: the default 2000 is outside, 100 is nearest.
+		{[]string{constraint("low", "MustRunAs", "{min: 1, max: 100}")},
+			[]string{"the fix value fsGroup 2000 is not allowed by K8sAzureV3AllowedUsersGroups low (MustRunAs 1-100)", "; 100 is allowed by every policy that judges this workload"}},
+		// MustRunAs allows 2000, MayRunAs refuses it; both allow 300-400.
+		{[]string{constraint("asks", "MustRunAs", "{min: 300, max: 65535}"), constraint("may", "MayRunAs", "{min: 1, max: 100}, {min: 300, max: 400}")},
+			[]string{"not allowed by K8sAzureV3AllowedUsersGroups may (MayRunAs 1-100, 300-400)", "; 400 is allowed by every policy"}},
+		// No value is in both.
+		{[]string{constraint("asks", "MustRunAs", "{min: 1000, max: 2000}"), constraint("may", "MayRunAs", "{min: 1, max: 100}")},
+			[]string{"not allowed by K8sAzureV3AllowedUsersGroups may", "; no fsGroup is allowed by every policy that judges this workload (K8sAzureV3AllowedUsersGroups asks: MustRunAs 1000-2000; K8sAzureV3AllowedUsersGroups may: MayRunAs 1-100)"}},
+	} {
+		cf, _ := source.Parse("c.yaml", []byte(strings.Join(tt.constraints, "---\n")), source.DefaultLimits)
+		cs, _, cerrs := policy.ReadConstraints(cf)
+		if len(cerrs) > 0 {
+			t.Fatal(cerrs)
+		}
+		e, err := lint.New(cs, lint.Options{Fix: lint.DefaultFixValues})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pf, _ := source.Parse("pod.yaml", []byte(pod), source.DefaultLimits)
+		fs, _ := e.File(pf)
+		var notes []string
+		for _, fd := range fs {
+			if fd.FixValueForbidden {
+				notes = append(notes, fd.FixNote)
+			}
+		}
+		if len(notes) != 1 {
+			t.Fatalf("%v: refusals %q, want one", tt.constraints, notes)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(notes[0], w) {
+				t.Errorf("refusal %q lacks %q", notes[0], w)
+			}
+		}
+	}
+}

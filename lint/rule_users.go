@@ -222,7 +222,7 @@ func (u *users) checkUser(p *Pod, ct *Container, rep *reporter) {
 	uid := rep.fix().RunAsUser
 	switch {
 	case uid == 0 || (rule.Rule == "MustRunAs" && !u.inRange(uid, rule.Ranges)):
-		vio.fixNote = fmt.Sprintf("the fix value runAsUser %d is not allowed (%s); choose another with --run-as-user or fix.runAsUser in the configuration", uid, rule)
+		vio.fixNote = fmt.Sprintf("the fix value runAsUser %d is not allowed by %s (%s); choose another with --run-as-user or fix.runAsUser in the configuration", uid, constraintRef(rep.ck.c), rule)
 		vio.fixForbidden = true
 	case nonRootNode != nil && !nonRoot:
 		vio.fixNote = "runAsNonRoot: false is set; the fixer does not overwrite it"
@@ -307,7 +307,7 @@ func (u *users) checkID(p *Pod, ct *Container, field string, rule *idRule, fixVa
 	if u.inRange(fixValue, rule.Ranges) {
 		vio.changes = []Change{{Map: p.Spec, Path: []string{"securityContext", field}, Value: intNode(fixValue)}}
 	} else {
-		vio.fixNote = fmt.Sprintf("the fix value %s %d is not allowed (%s); choose another with --%s or fix.%s in the configuration", field, fixValue, rule, flagName(field), field)
+		vio.fixNote = fmt.Sprintf("the fix value %s %d is not allowed by %s (%s); choose another with --%s or fix.%s in the configuration", field, fixValue, constraintRef(rep.ck.c), rule, flagName(field), field)
 		vio.fixForbidden = true
 	}
 	rep.report(vio)
@@ -354,7 +354,7 @@ func (u *users) checkSupplemental(p *Pod, rep *reporter) {
 	if ok {
 		vio.changes = []Change{{Map: p.Spec, Path: []string{"securityContext", "supplementalGroups"}, Value: seqNode(nodes...)}}
 	} else {
-		vio.fixNote = fmt.Sprintf("the fix value supplementalGroups %v is not allowed (%s); choose others with --supplemental-groups or fix.supplementalGroups in the configuration", fix, rule)
+		vio.fixNote = fmt.Sprintf("the fix value supplementalGroups %v is not allowed by %s (%s); choose others with --supplemental-groups or fix.supplementalGroups in the configuration", fix, constraintRef(rep.ck.c), rule)
 		vio.fixForbidden = true
 	}
 	rep.report(vio)

@@ -95,8 +95,8 @@ type fixed struct {
 	judged      *source.File // the text remaining is about: the fixed one, else the original
 	fields      int
 	notes       []fix.Note
-	forbidden   []string // fix values the constraints forbid
-	writeErr    error    // writing out failed (--fix)
+	forbidden   []refusal // fix values the constraints forbid
+	writeErr    error     // writing out failed (--fix)
 }
 
 // judged is a file judged document by document, with its findings kept
@@ -160,11 +160,7 @@ func fixOne(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Re
 	jf := judgeKeep(engine, lim, in.Path, src, true, suggest)
 	f := jf.file
 	r := fixed{file: f, errs: jf.errs, remaining: jf.findings, suggestions: jf.sugg, stats: jf.stats, judged: f}
-	for _, fd := range jf.findings {
-		if fd.FixValueForbidden {
-			r.forbidden = append(r.forbidden, fd.FixNote)
-		}
-	}
+	r.forbidden = refusals(r.forbidden, jf.findings)
 	if f.Broken {
 		return r // never written (fix.ErrNotWritable)
 	}
@@ -341,21 +337,11 @@ func (fr *fixRun) allFirst(stage *render.Result, stdin io.Reader, getenv func(st
 		files = append(files, r)
 	})
 	rendered := planRenders(fr.engine, stage, fr.lim)
-	refused := map[string]bool{}
+	var all []refusal
 	for _, r := range files {
-		for _, msg := range r.forbidden {
-			refused[msg] = true
-		}
+		all = append(all, r.forbidden...)
 	}
-	for _, msg := range rendered.forbidden {
-		refused[msg] = true
-	}
-	if len(refused) > 0 {
-		msgs := make([]string, 0, len(refused))
-		for m := range refused {
-			msgs = append(msgs, m)
-		}
-		sort.Strings(msgs)
+	if msgs := refusalLines(append(all, rendered.forbidden...)); len(msgs) > 0 {
 		return nil, msgs, nil
 	}
 	if fr.cfg.fix.fix {
@@ -370,6 +356,59 @@ func (fr *fixRun) allFirst(stage *render.Result, stdin io.Reader, getenv func(st
 		fr.finish(r)
 	}
 	return rendered, nil, nil
+}
+
+// refusal is a fix value a constraint refuses, and the workload it was
+// refused for.
+type refusal struct {
+	msg, file        string
+	line, objectLine int
+}
+
+// refusals appends the refused fix values among fs to rs.
+func refusals(rs []refusal, fs []lint.Finding) []refusal {
+	for _, fd := range fs {
+		if fd.FixValueForbidden {
+			rs = append(rs, refusal{msg: fd.FixNote, file: fd.File, line: fd.Line, objectLine: fd.ObjectLine})
+		}
+	}
+	return rs
+}
+
+// refusalLines says each refusal once, in input order, where it first
+// comes (file:line) and in how many more workloads: a value refused for
+// every Deployment of a repository is one line, and the user can find
+// the workloads it is about.
+func refusalLines(rs []refusal) []string {
+	type seen struct {
+		first     refusal
+		workloads map[string]bool
+	}
+	var order []string
+	by := map[string]*seen{}
+	for _, r := range rs {
+		s := by[r.msg]
+		if s == nil {
+			s = &seen{first: r, workloads: map[string]bool{}}
+			by[r.msg] = s
+			order = append(order, r.msg)
+		}
+		obj := r.objectLine
+		if obj == 0 {
+			obj = r.line // a rendered workload: its finding's origin line
+		}
+		s.workloads[fmt.Sprintf("%s:%d", r.file, obj)] = true
+	}
+	lines := make([]string, 0, len(order))
+	for _, m := range order {
+		s := by[m]
+		line := fmt.Sprintf("%s:%d: %s", s.first.file, s.first.line, m)
+		if n := len(s.workloads) - 1; n > 0 {
+			line += fmt.Sprintf(" (also in %s)", report.Plural(n, "other workload"))
+		}
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // start opens the outputs, the report going to the spool.

@@ -251,6 +251,20 @@ func TestForbiddenFixValueInALaterFile(t *testing.T) {
 	}
 }
 
+// A refused fix value is said once, at the first workload it is refused
+// for (file and line), with how many more share it: the user can find
+// what it is about without linting again.
+func TestRefusalNamesWhereAndHowOften(t *testing.T) {
+	dir, cs, pod := setup(t)
+	second := write(t, dir, "second.yaml", "---\n"+testPod+"---\n"+strings.Replace(testPod, "name: p ", "name: q ", 1))
+	rc, _, errs := runFixCLI("", "--constraint", cs, "--diff", "--fs-group", "70000", pod, second)
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	if rc != exitUsage || len(lines) != 2 || !strings.HasPrefix(lines[0], "secctx-lint: "+pod+":5: the fix value fsGroup 70000 is not allowed by ") ||
+		!strings.HasSuffix(lines[0], " (also in 2 other workloads)") || lines[1] != "secctx-lint: nothing was written" {
+		t.Errorf("rc %d, stderr:\n%s", rc, errs)
+	}
+}
+
 // A securityContext map the pod and a container share by alias is not
 // written into (a field for one would be unknown to the other): the fix
 // leaves it with a note, and the file stays one the API server accepts.
@@ -339,7 +353,8 @@ func TestFixRefusesWhatAMayRunAsConstraintRefuses(t *testing.T) {
 	p := write(t, dir, "pod.yaml", testPod)
 	c := write(t, dir, "c.yaml", linttest.MayRunAsConflict("fsGroup"))
 	code, stdout, stderr := runCLI(t, "", "--fix", "--constraint", c, p)
-	if code != exitUsage || !strings.Contains(stderr, "fsGroup 2000 is not allowed by K8sAzureV3AllowedUsersGroups may (MayRunAs 1-100)") || !strings.Contains(stderr, "--fs-group") {
+	if code != exitUsage || !strings.Contains(stderr, p+":5: the fix value fsGroup 2000 is not allowed by K8sAzureV3AllowedUsersGroups may (MayRunAs 1-100)") || !strings.Contains(stderr, "--fs-group") ||
+		!strings.Contains(stderr, "; 100 is allowed by every policy that judges this workload") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if got := string(mustRead(t, p)); got != testPod {

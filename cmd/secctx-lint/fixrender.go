@@ -18,7 +18,7 @@ import (
 // origin files (a base shared by two overlays is one file, fixed once).
 type renderFix struct {
 	files     []originFix
-	forbidden []string
+	forbidden []refusal
 }
 
 // originFix is one origin file and its fixed bytes.
@@ -44,10 +44,8 @@ func planRenders(engine *lint.Engine, stage *render.Result, lim source.Limits) *
 		}
 		lint.RootPodOrigins(rd.File, engine.DefaultNamespace(), roots)
 		fs, _ := engine.File(rd.File)
+		rf.forbidden = refusals(rf.forbidden, fs)
 		for _, fd := range fs {
-			if fd.FixValueForbidden {
-				rf.forbidden = append(rf.forbidden, fd.FixNote)
-			}
 			if fd.Fixable && fd.Doc != nil && !seen[fd.Doc.File] {
 				seen[fd.Doc.File] = true
 				order = append(order, fd.Doc.File)
