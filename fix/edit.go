@@ -70,11 +70,17 @@ func Apply(src []byte, edits []Edit) ([]byte, error) {
 // resolved and its target is replaced, the link itself stays a link. A file
 // without write permission for its owner is refused.
 func WriteAtomic(path string, data []byte) error {
-	target, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		return err
+	// Only a symlink in the last element needs resolving (the link is
+	// kept and its target replaced); a linked folder on the way holds the
+	// temporary file as well as the target. One lstat instead of one per
+	// element: --fix writes thousands of files on a slow file system.
+	target := path
+	info, err := os.Lstat(path)
+	if err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		if target, err = filepath.EvalSymlinks(path); err == nil {
+			info, err = os.Stat(target)
+		}
 	}
-	info, err := os.Stat(target)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package fix
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -79,6 +80,50 @@ func TestWriteAtomic(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 		t.Fatalf("left behind: %v", entries)
+	}
+}
+
+// A file reached through a linked folder, or through a link to a link, is
+// replaced where it lives; the links stay links, and nothing is left
+// beside it.
+func TestWriteAtomicThroughLinks(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real")
+	if err := os.Mkdir(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(real, "a.yaml")
+	if err := os.WriteFile(p, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real", filepath.Join(dir, "linked")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("a.yaml", filepath.Join(real, "l1.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("l1.yaml", filepath.Join(real, "l2.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for i, via := range []string{filepath.Join(dir, "linked", "a.yaml"), filepath.Join(dir, "linked", "l2.yaml")} {
+		want := fmt.Sprintf("new %d", i)
+		if err := WriteAtomic(via, []byte(want)); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := os.ReadFile(p); string(b) != want {
+			t.Fatalf("via %s: the file holds %q", via, b)
+		}
+		if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o600 {
+			t.Fatalf("via %s: mode %v", via, fi.Mode().Perm())
+		}
+	}
+	for _, l := range []string{filepath.Join(dir, "linked"), filepath.Join(real, "l1.yaml"), filepath.Join(real, "l2.yaml")} {
+		if fi, err := os.Lstat(l); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s is no longer a link (%v)", l, err)
+		}
+	}
+	if entries, _ := os.ReadDir(real); len(entries) != 3 {
+		t.Errorf("left behind: %v", entries)
 	}
 }
 

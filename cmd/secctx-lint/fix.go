@@ -95,8 +95,9 @@ type fixed struct {
 	judged      *source.File // the text remaining is about: the fixed one, else the original
 	fields      int
 	notes       []fix.Note
-	forbidden   []refusal // fix values the constraints forbid
-	writeErr    error     // writing out failed (--fix)
+	forbidden   []refusal  // fix values the constraints forbid
+	writeErr    error      // writing out failed (--fix)
+	written     chan error // when set, where the write under way says how it went (writeErr)
 }
 
 // judged is a file judged document by document, with its findings kept
@@ -318,8 +319,13 @@ func (fr *fixRun) asTheyCome(stage *render.Result, stdin io.Reader, getenv func(
 	}
 	source.Stream(stage.Inputs, func(in source.Input, put func(fixed)) {
 		r := fixOne(fr.engine, fr.lim, in, stdin, fr.suggest, editedDocuments)
-		if fr.cfg.fix.fix {
-			r.writeErr = r.write()
+		if fr.cfg.fix.fix && r.out != nil {
+			// The write goes on while this worker fixes the next file: a
+			// write waits on the disk (its sync above all) with the core
+			// idle. finish waits for it, in order; how far workers run
+			// ahead of finish (Stream) bounds the writes under way.
+			r.written = make(chan error, 1)
+			go func() { r.written <- r.write() }()
 		}
 		put(r)
 	}, fr.finish)
@@ -422,6 +428,9 @@ func (fr *fixRun) start(getenv func(string) string) error {
 // a write failed (the file keeps its findings), and reports what is left.
 func (fr *fixRun) finish(r fixed) {
 	cfg, path := fr.cfg, r.file.Path
+	if r.written != nil {
+		r.writeErr = <-r.written
+	}
 	for _, n := range r.notes {
 		fmt.Fprintf(fr.stderr, "%s:%d:%d: note: %s\n", path, n.Line, n.Column, n.Msg)
 	}
