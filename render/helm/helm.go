@@ -23,7 +23,6 @@ import (
 	chart "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
-	"helm.sh/helm/v4/pkg/engine"
 	"helm.sh/helm/v4/pkg/strvals"
 
 	"github.com/secctx-lint/secctx-lint/source"
@@ -161,7 +160,7 @@ func (r *renderer) run() {
 		r.fail(filepath.Join(r.dir, "values.yaml"), 0, "values: %v", err)
 		return
 	}
-	files, err := engine.Engine{}.Render(ch, top)
+	files, err := newEngine().Render(ch, top)
 	if err != nil {
 		r.templateError(err)
 		return

@@ -9,7 +9,6 @@ import (
 
 	"helm.sh/helm/v4/pkg/chart/common"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
-	"helm.sh/helm/v4/pkg/engine"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/secctx-lint/secctx-lint/source"
@@ -124,7 +123,7 @@ func (res *resolver) instrument(ch *chart.Chart, top common.Values) {
 		twinTop[k] = v
 	}
 	twinTop["Values"] = marked
-	files, err := engine.Engine{}.Render(ch, twinTop)
+	files, err := newEngine().Render(ch, twinTop)
 	if err != nil {
 		return
 	}
