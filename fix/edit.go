@@ -92,7 +92,10 @@ func WriteAtomic(path string, data []byte) error {
 	if info.Mode().Perm()&0o200 == 0 {
 		return fmt.Errorf("%s is read-only", target)
 	}
-	return renameInto(target, data, info.Mode().Perm())
+	if err := mayWrite(target); err != nil {
+		return err
+	}
+	return renameInto(target, data, info.Mode().Perm(), info)
 }
 
 // WriteFile writes data to path atomically: an existing file is replaced
@@ -104,12 +107,12 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	return renameInto(path, data, perm)
+	return renameInto(path, data, perm, nil)
 }
 
 // renameInto writes data to a temporary file beside target and renames it
-// over target.
-func renameInto(target string, data []byte, perm os.FileMode) error {
+// over target, with the owner of old, the file it replaces (nil: none).
+func renameInto(target string, data []byte, perm os.FileMode, old fs.FileInfo) error {
 	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".secctx-*")
 	if err != nil {
 		return err
@@ -124,6 +127,12 @@ func renameInto(target string, data []byte, perm os.FileMode) error {
 	}()
 	if _, err := tmp.Write(data); err != nil {
 		return err
+	}
+	if old != nil {
+		// Before the mode: a change of owner may clear mode bits.
+		if err := keepOwner(tmp, old, target); err != nil {
+			return err
+		}
 	}
 	if err := tmp.Chmod(perm); err != nil {
 		return err
