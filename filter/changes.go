@@ -91,7 +91,9 @@ func (c *Changes) parseDiff(diff []byte) error {
 		line := sc.Text()
 		switch {
 		case strings.HasPrefix(line, "+++ "):
-			name := strings.TrimPrefix(line, "+++ ")
+			// git ends the line with a tab when the name holds a blank
+			// (for patch's sake); a tab of the name itself is quoted.
+			name := strings.TrimSuffix(strings.TrimPrefix(line, "+++ "), "\t")
 			if unq, err := strconv.Unquote(name); err == nil && strings.HasPrefix(name, `"`) {
 				name = unq // a name git had to quote (a tab, a newline, a quote)
 			}

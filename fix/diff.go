@@ -208,6 +208,39 @@ func commonLines(old, new []byte, ctx int) (from, skipped, oldTo, newTo int) {
 	return from, skipped, cut, len(new) - (len(old) - cut)
 }
 
+// headerName is a file name on a ---/+++ line as git writes it: quoted
+// in C style when it holds a quote, a backslash or a control character
+// (a line break would end the line), and followed by a tab when it holds
+// a blank, which is where patch stops reading the name.
+func headerName(prefix, name string) string {
+	if strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == '"' || r == '\\' || r == 0x7f }) {
+		var q strings.Builder
+		q.WriteByte('"')
+		q.WriteString(prefix)
+		for _, c := range []byte(name) {
+			switch {
+			case c == '"' || c == '\\':
+				q.WriteByte('\\')
+				q.WriteByte(c)
+			case c == '\t':
+				q.WriteString(`\t`)
+			case c == '\n':
+				q.WriteString(`\n`)
+			case c < ' ' || c == 0x7f:
+				fmt.Fprintf(&q, `\%03o`, c)
+			default:
+				q.WriteByte(c)
+			}
+		}
+		q.WriteByte('"')
+		return q.String()
+	}
+	if strings.Contains(name, " ") {
+		return prefix + name + "\t"
+	}
+	return prefix + name
+}
+
 // unifiedDiff is UnifiedDiff of the lines a and b, which follow skipped
 // lines the two sides share.
 func unifiedDiff(path string, a, b []string, skipped int) string {
@@ -215,10 +248,10 @@ func unifiedDiff(path string, a, b []string, skipped int) string {
 	const ctx = diffContext
 	var sb strings.Builder
 	if filepath.IsAbs(path) {
-		fmt.Fprintf(&sb, "--- %s\n+++ %s\n", path, path)
+		fmt.Fprintf(&sb, "--- %s\n+++ %s\n", headerName("", path), headerName("", path))
 	} else {
 		p := filepath.ToSlash(path)
-		fmt.Fprintf(&sb, "--- a/%s\n+++ b/%s\n", p, p)
+		fmt.Fprintf(&sb, "--- %s\n+++ %s\n", headerName("a/", p), headerName("b/", p))
 	}
 	// Line numbers before each op.
 	type pos struct{ a, b int }
