@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"io"
 	"net/url"
 	"path/filepath"
@@ -117,4 +119,53 @@ func uriRef(p string) string {
 		return (&url.URL{Scheme: "file", Path: p}).String()
 	}
 	return (&url.URL{Path: p}).String()
+}
+
+// CommandPause passes text through unchanged between the runner's
+// ::stop-commands:: and the line that resumes them, so that text which
+// must stay byte for byte what it is (a diff, to apply it from the log or
+// from a file) cannot run workflow commands either. git apply and patch
+// skip the two lines around a diff. Nothing is added when nothing is
+// written. Call Resume at the end.
+type CommandPause struct {
+	W       io.Writer
+	token   string
+	started bool
+	midLine bool // the last byte written is not a line break
+}
+
+// NewCommandPause pauses commands on w with a token nobody can guess, so
+// no text inside can resume them early.
+func NewCommandPause(w io.Writer) *CommandPause {
+	var b [16]byte
+	rand.Read(b[:])
+	return &CommandPause{W: w, token: hex.EncodeToString(b[:])}
+}
+
+// Write starts the pause before the first bytes.
+func (c *CommandPause) Write(p []byte) (int, error) {
+	if !c.started && len(p) > 0 {
+		c.started = true
+		if _, err := io.WriteString(c.W, "::stop-commands::"+c.token+"\n"); err != nil {
+			return 0, err
+		}
+	}
+	if len(p) > 0 {
+		c.midLine = p[len(p)-1] != '\n'
+	}
+	return c.W.Write(p)
+}
+
+// Resume ends the pause, on a line of its own, if one was started.
+func (c *CommandPause) Resume() error {
+	if !c.started {
+		return nil
+	}
+	c.started = false
+	nl := ""
+	if c.midLine {
+		nl = "\n"
+	}
+	_, err := io.WriteString(c.W, nl+"::"+c.token+"::\n")
+	return err
 }

@@ -245,15 +245,27 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 		suggest = report.SuggestWith(suggestEdits)
 	}
 	// With --diff, or with stdin under --fix, stdout carries the diff or
-	// the fixed stream: the report goes to stderr.
+	// the fixed stream: the report goes to stderr, past the filter that
+	// stderr has inside Actions unless it is text (annotations and JSON
+	// are safe as written, and the filter would break the annotations).
 	out := stdout
-	if cfg.fix.diff {
-		out = stderr
-	}
+	toStderr := cfg.fix.diff
 	for _, in := range stage.Inputs {
-		if in.Path == "-" {
-			out = stderr
+		toStderr = toStderr || in.Path == "-"
+	}
+	if toStderr {
+		out = stderr
+		if cfg.format != "text" {
+			out = unfiltered(stderr)
 		}
+	}
+	// Inside Actions a diff is shown between stop-commands and resume
+	// lines: its context lines are the manifest's own, and one starting
+	// with "::" would run as a workflow command.
+	if cfg.fix.diff && inActions(getenv) {
+		pause := report.NewCommandPause(stdout)
+		defer pause.Resume()
+		stdout = pause
 	}
 	fr := &fixRun{cfg: cfg, engine: engine, run: run, lim: lim, stdout: stdout, stderr: stderr, suggest: suggest}
 	var rendered *renderFix
@@ -276,6 +288,9 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 		return exitUsage
 	}
 	f2, c2 := applyRenders(cfg, engine, stage, rendered, run, lim, stdout, stderr)
+	if pause, ok := stdout.(*report.CommandPause); ok {
+		pause.Resume() // before the report: its annotations must run
+	}
 	fr.fields, fr.changed = fr.fields+f2, fr.changed+c2
 	noteFiltered(cfg, run, stderr)
 	if cfg.fix.fix {

@@ -46,6 +46,16 @@ func safeStderr(w io.Writer, getenv func(string) string) (io.Writer, func()) {
 	return s, func() { s.Flush() }
 }
 
+// unfiltered is the stream below safeStderr's filter, for output that is
+// safe by construction and that the filter would break (annotations).
+func unfiltered(w io.Writer) io.Writer {
+	if s, ok := w.(*report.CommandSafeWriter); ok {
+		s.Flush()
+		return s.W
+	}
+	return w
+}
+
 // emitter writes the run as it is judged: the chosen format on stdout,
 // the SARIF file when asked, and inside Actions the job summary; at End
 // the step outputs.

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -437,5 +438,36 @@ func TestJudgedWith(t *testing.T) {
 	want := "[{configuration " + conf + " } {initiative restricted Deny, namespaces shop, team-* but kube-system, gatekeeper-system, azure-arc, azure-extensions-usage-system} {initiative baseline Audit, namespaces ingress but kube-system, gatekeeper-system, azure-arc, azure-extensions-usage-system}]"
 	if got := fmt.Sprint(cfg.judgedWith); got != want {
 		t.Errorf("configuration:\n got %s\nwant %s", got, want)
+	}
+}
+
+// Inside Actions --diff shows the diff between stop-commands and resume
+// lines, byte for byte the diff outside Actions, so a manifest line
+// starting with "::" is not run; the report on stderr still makes
+// annotations (it went through stderr's filter, which broke them).
+func TestDiffInActions(t *testing.T) {
+	ws := t.TempDir()
+	pod := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: nginx\n    args:\n    - |\n      ::stop-commands::hide\n      ::error file=README.md::injected\n  - name: root\n    image: busybox\n    securityContext:\n      privileged: true\n"
+	writeFile(t, filepath.Join(ws, "pod.yaml"), pod)
+	plain := runStep(t, ws, ws, []string{"GITHUB_ACTIONS=false"}, "--diff", "pod.yaml")
+	s := runStep(t, ws, ws, nil, "--diff", "pod.yaml")
+	if plain.stdout == "" || s.code != plain.code {
+		t.Fatalf("exit %d (outside Actions %d), diff outside Actions:\n%s", s.code, plain.code, plain.stdout)
+	}
+	m := regexp.MustCompile(`^::stop-commands::([0-9a-f]{32})\n((?s).*)::([0-9a-f]{32})::\n$`).FindStringSubmatch(s.stdout)
+	if m == nil || m[1] != m[3] || m[2] != plain.stdout {
+		t.Fatalf("stdout in Actions:\n%s\nwant the diff between stop-commands and resume lines:\n%s", s.stdout, plain.stdout)
+	}
+	if !strings.Contains(plain.stdout, "\n       ::error file=README.md::injected\n") || !strings.Contains(plain.stdout, "\n       ::stop-commands::hide\n") {
+		t.Fatalf("the diff does not show the manifest's command line, the test proves nothing:\n%s", plain.stdout)
+	}
+	annotations := 0
+	for _, l := range actionstest.Lines(s.stderr) {
+		if c, ok := actionstest.Parse(l); ok && (c.Name == "warning" || c.Name == "error") && c.Properties["file"] == "pod.yaml" {
+			annotations++
+		}
+	}
+	if annotations == 0 {
+		t.Errorf("no annotation on stderr:\n%s", s.stderr)
 	}
 }
