@@ -79,6 +79,8 @@ spec:
             privileged: true
 YAML
 echo '{"name": "not a manifest"}' > package.json
+# pre-commit names it too: a list at the top is no manifest (skipped).
+printf -- '- hosts: all\n  tasks:\n    - debug: {msg: "{{ inventory_hostname }}"}\n' > playbook.yml
 
 fail() {
 	echo "precommit-test: FAIL: $*" >&2
@@ -86,7 +88,7 @@ fail() {
 }
 
 pre-commit install > /dev/null
-git add .pre-commit-config.yaml good.yaml package.json
+git add .pre-commit-config.yaml good.yaml package.json playbook.yml
 if ! git commit -q -m good > "$tmp/good.log" 2>&1; then
 	cat "$tmp/good.log" >&2
 	fail "the commit of a good manifest was refused"

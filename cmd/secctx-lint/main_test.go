@@ -307,3 +307,29 @@ func TestHelmLog(t *testing.T) {
 		t.Errorf("logged %q", got)
 	}
 }
+
+// --only-manifests (the pre-commit hooks' flag) skips named files that
+// are not manifests, as walking skips them: pre-commit names every
+// staged YAML file, and a playbook (a list at the top) or a template
+// blocked the commit with exit 3.
+func TestOnlyManifests(t *testing.T) {
+	dir := t.TempDir()
+	files := []string{
+		write(t, dir, "playbook.yml", "- hosts: all\n  tasks:\n  - name: x\n    debug: {msg: \"{{ inventory_hostname }}\"}\n"),
+		write(t, dir, "template.yaml", "{{ name }}: value\n"),
+		write(t, dir, "good.yaml", goodPod),
+	}
+	if code, _, stderr := runCLI(t, "", files...); code != exitInput {
+		t.Fatalf("named without the flag: exit %d, want %d (an input error)\n%s", code, exitInput, stderr)
+	}
+	for _, args := range [][]string{{"--only-manifests"}, {"--only-manifests", "--fix"}, {"--only-manifests", "--diff"}} {
+		code, stdout, stderr := runCLI(t, "", append(args, files...)...)
+		if code != exitOK || strings.Contains(stdout+stderr, ": error:") || !strings.Contains(stdout+stderr, "2 skipped") {
+			t.Errorf("%v: exit %d\n%s%s", args, code, stdout, stderr)
+		}
+	}
+	bad := write(t, dir, "bad.yaml", badPod)
+	if code, _, _ := runCLI(t, "", "--only-manifests", bad, files[0]); code != exitFindings {
+		t.Errorf("a manifest with findings beside a playbook: exit %d, want %d", code, exitFindings)
+	}
+}

@@ -20,6 +20,9 @@ func walkAndRender(cfg *config, paths []string, lim source.Limits, stderr io.Wri
 	opts := walk.Options{Exclude: append(walk.Globs("", cfg.exclude...), walk.Globs(cfg.fileExcludeDir, cfg.fileExclude...)...)}
 	res := walk.Walk(paths, opts)
 	errs := res.Errors
+	for i := range res.Inputs {
+		res.Inputs[i].OnlyManifests = cfg.onlyManifests
+	}
 	// Report paths as the walk spells them: relative to the working folder,
 	// or absolute when the user named absolute paths.
 	dir := "."
