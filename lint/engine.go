@@ -227,6 +227,7 @@ func (e *Engine) document(doc *source.Document, automountOff map[string]bool, su
 		if sup != nil {
 			sup.pod(pod)
 			*out = sup.filter(pod, *out, from, *owners)
+			sup.keepSuppressedContainers(pod, (*out)[from:])
 		}
 	}
 }

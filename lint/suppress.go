@@ -630,3 +630,48 @@ func silences(directives []*directive, rule string) bool {
 	}
 	return silenced
 }
+
+// inheritedFields are the pod securityContext fields a container takes
+// from the pod unless it sets its own.
+var inheritedFields = map[string]bool{"runAsUser": true, "runAsGroup": true, "runAsNonRoot": true,
+	"seccompProfile": true, "appArmorProfile": true, "seLinuxOptions": true, "windowsOptions": true}
+
+// keepSuppressedContainers withholds the pod-level fixes that a container
+// would inherit when a comment on that container suppresses the rule the
+// fix is for: the fixer writes runAsUser and the like once, in the pod's
+// securityContext, for the other containers' findings, and the suppressed
+// container (a vendor agent that must run as root, say) would take it too.
+// A suppressed finding is not fixed; the container it is about is not
+// changed through the pod either.
+func (s *suppressor) keepSuppressedContainers(p *Pod, fs []Finding) {
+	type quiet struct {
+		ct *Container
+		ds []*directive
+	}
+	var quietCts []quiet
+	for _, ct := range p.Containers {
+		if ds := s.byTarget[ct.Node.Line]; len(ds) > 0 && ct.Node.Line != p.Object.Line {
+			quietCts = append(quietCts, quiet{ct, ds})
+		}
+	}
+	if len(quietCts) == 0 {
+		return
+	}
+	for i := range fs {
+		rule := fs[i].Rule
+		withholdFixes(fs[i:i+1], false, func(ch Change) string {
+			if ch.Token != nil || ch.Map != p.Spec || len(ch.Path) < 2 || ch.Path[0] != "securityContext" || !inheritedFields[ch.Path[1]] {
+				return ""
+			}
+			for _, q := range quietCts {
+				if k, v := source.Lookup(q.ct.SC, ch.Path[1]); k != nil && !source.IsNull(v) {
+					continue // sets its own
+				}
+				if silences(q.ds, rule) {
+					return fmt.Sprintf("container %s, whose %s findings are suppressed, would inherit securityContext.%s from the pod: set it on the other containers yourself", q.ct.Name, rule, ch.Path[1])
+				}
+			}
+			return ""
+		})
+	}
+}

@@ -151,3 +151,43 @@ func TestReadmeSuppressionExample(t *testing.T) {
 		}
 	}
 }
+
+// A container whose findings a comment suppresses is not changed through
+// the pod either: the pod-level fields it would inherit are not written
+// for the other containers' findings of the rules suppressed (a note
+// says so), while the other rules' fixes, and pod-only fields, are.
+func TestFixLeavesSuppressedContainersAlone(t *testing.T) {
+	pod := func(ignore string) string {
+		return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: mixed\nspec:\n  containers:\n  # secctx-lint:ignore " + ignore + ": vendor agent runs as root, SEC-123\n  - name: agent\n    image: vendor/agent\n  - name: app\n    image: nginx\n    securityContext:\n      allowPrivilegeEscalation: false\n"
+	}
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		ignore         string
+		written, unset []string // pod-level fields
+	}{
+		{"all", []string{"fsGroup"}, []string{"runAsUser", "runAsNonRoot", "runAsGroup", "seccompProfile"}},
+		{"users-groups", []string{"fsGroup", "seccompProfile"}, []string{"runAsUser", "runAsNonRoot", "runAsGroup"}},
+		{"seccomp", []string{"fsGroup", "runAsGroup"}, []string{"seccompProfile"}},
+	} {
+		p := write(t, dir, "pod.yaml", pod(tt.ignore))
+		_, diff, stderr := runCLI(t, "", "--diff", p)
+		for _, f := range tt.written {
+			if !strings.Contains(diff, "+    "+f+":") {
+				t.Errorf("ignore %s: %s not written at pod level:\n%s", tt.ignore, f, diff)
+			}
+		}
+		for _, f := range tt.unset {
+			if strings.Contains(diff, "+    "+f+":") {
+				t.Errorf("ignore %s: %s written at pod level, the agent would inherit it:\n%s", tt.ignore, f, diff)
+			}
+			if !strings.Contains(stderr, "container agent, whose ") || !strings.Contains(stderr, "would inherit securityContext.") {
+				t.Errorf("ignore %s: no note about the agent:\n%s", tt.ignore, stderr)
+			}
+		}
+	}
+	// The agent setting its own runAsUser does not inherit the pod's.
+	p := write(t, dir, "pod.yaml", strings.Replace(pod("users-groups"), "    image: vendor/agent\n", "    image: vendor/agent\n    securityContext: {runAsUser: 0, runAsGroup: 0}\n", 1))
+	if _, diff, _ := runCLI(t, "", "--diff", p); !strings.Contains(diff, "+    runAsGroup: 3000") {
+		t.Errorf("the agent sets its own runAsGroup, the pod's can be written:\n%s", diff)
+	}
+}
