@@ -28,6 +28,10 @@ type Pod struct {
 	Containers []*Container
 	// Object is the workload's mapping node.
 	Object *yaml.Node
+	// Custom: the object is a custom resource embedding a pod template
+	// (Knative Service, Argo Rollout, CloneSet), which the API server
+	// validates against the CRD's schema, not the Kubernetes types.
+	Custom bool
 	// ServiceAccountAutomountOff is set when the pod's ServiceAccount, found
 	// in the same file, says automountServiceAccountToken: false.
 	ServiceAccountAutomountOff bool
@@ -136,6 +140,21 @@ func templatePath(kind string) []string {
 	return []string{"spec", "template"}
 }
 
+// customResource reports whether an object of kind at apiVersion is a
+// custom resource rather than a built-in workload: a kind the API server
+// does not build in, or any kind under a group with a dot that is not
+// *.k8s.io (a CRD may reuse a built-in name: OpenKruise's
+// apps.kruise.io StatefulSet). A built-in kind without apiVersion is read
+// as built in. source refuses a built-in kind under a built-in group that
+// never served it before it gets here.
+func customResource(kind, apiVersion string) bool {
+	if _, builtin := templatePaths[kind]; !builtin && kind != "Pod" {
+		return true
+	}
+	group, _, hasGroup := strings.Cut(apiVersion, "/")
+	return hasGroup && strings.Contains(group, ".") && !strings.HasSuffix(group, ".k8s.io")
+}
+
 // Pods extracts every pod template of a document: the document itself, the
 // items of a List, and any kind with a pod spec at spec.template.spec.
 func Pods(doc *source.Document, defaultNamespace string) []*Pod {
@@ -165,7 +184,8 @@ func collectPods(doc *source.Document, obj *yaml.Node, prefix, defaultNS string,
 	if ns == "" {
 		ns = defaultNS
 	}
-	pod := &Pod{Doc: doc, Kind: kind, Name: name, Namespace: ns, Object: obj}
+	apiVersion, _ := source.Str(source.Get(obj, "apiVersion"))
+	pod := &Pod{Doc: doc, Kind: kind, Name: name, Namespace: ns, Object: obj, Custom: customResource(kind, apiVersion)}
 	var tmplPath []string
 	switch {
 	case kind == "Pod":
