@@ -107,6 +107,17 @@ func (c *Container) Path(p *Pod) string {
 	return c.path
 }
 
+// Label names the container in messages: its name, or, for a container
+// without one (which Knative allows), its place in the pod spec, e.g.
+// containers[0]. No container name has brackets, so the stand-in is
+// never taken for a name. Exclusions and annotations go by Name.
+func (c *Container) Label() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.List + "[" + strconv.Itoa(c.Index) + "]"
+}
+
 // Windows reports whether the pod asks for Windows nodes; Azure's Linux
 // templates skip such pods.
 func (p *Pod) Windows() bool {
