@@ -46,6 +46,21 @@ func Check(n *yaml.Node, t reflect.Type, path string) []Problem {
 	return c.out
 }
 
+// CheckEmbedded is Check for a value that a custom resource embeds (the
+// pod template of a Knative Service, an Argo Rollout, a CloneSet): the
+// API server validates the object against the CRD's schema, not the
+// Kubernetes type, and CRDs add fields of their own beside the pod spec's
+// (Knative's containerConcurrency) or keep unknown ones, so a key the type
+// lacks is no problem, nor is anything below it. A value of the wrong type
+// for a field the type has is one: whoever reads the template as a pod
+// spec, the CRD's schema, a webhook or the controller that makes the Pod,
+// refuses it, and no Pod is made.
+func CheckEmbedded(n *yaml.Node, t reflect.Type, path string) []Problem {
+	c := &checker{base: path, embedded: true}
+	c.value(nil, n, schemaOf(t), false)
+	return c.out
+}
+
 type checker struct {
 	out []Problem
 	// The path of the value being checked is base and segs, spelled out
@@ -59,6 +74,8 @@ type checker struct {
 	// alias repeats its anchor's problems at the anchor's position, and
 	// aliases of aliases would multiply the walk.
 	seen map[anchored]bool
+	// embedded: CheckEmbedded's reading (unknown keys are skipped).
+	embedded bool
 }
 
 type anchored struct {
@@ -119,8 +136,12 @@ func (c *checker) value(key, n *yaml.Node, s *schema, merged bool) {
 	}
 	bad := func(want string) {
 		path := c.path()
+		refused := "the API server refuses the object"
+		if c.embedded {
+			refused = "the custom resource's schema, webhook or controller refuses it as a pod spec value, and no Pod is made"
+		}
 		p := Problem{Key: key, Value: n, Field: path, Merged: merged,
-			Msg: fmt.Sprintf("%s must be %s, not %s; the API server refuses the object", lastName(path), want, source.Describe(n))}
+			Msg: fmt.Sprintf("%s must be %s, not %s; %s", lastName(path), want, source.Describe(n), refused)}
 		p.Plain = unquoted(n, s)
 		c.out = append(c.out, p)
 	}
@@ -258,6 +279,9 @@ func (c *checker) mapping(m *yaml.Node, s *schema) {
 			c.push(e.key.Value, -1)
 			c.value(e.key, e.value, fs, e.merged)
 			c.pop()
+			continue
+		}
+		if c.embedded {
 			continue
 		}
 		c.push(e.key.Value, -1)

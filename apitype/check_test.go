@@ -109,15 +109,22 @@ var podSpecs = []string{
 }
 
 func TestCheckAgreesWithAPIServerDecoding(t *testing.T) {
+	agrees(t, Check, oracle)
+}
+
+// agrees: check finds a problem in exactly the podSpecs that decode
+// refuses.
+func agrees(t *testing.T, check func(*yaml.Node, reflect.Type, string) []Problem, decode func(string) error) {
+	t.Helper()
 	for _, src := range podSpecs {
-		ps := Check(parse(t, src), PodSpec, "spec")
-		err := oracle(src)
+		ps := check(parse(t, src), PodSpec, "spec")
+		err := decode(src)
 		if (err != nil) != (len(ps) > 0) {
 			var msgs []string
 			for _, p := range ps {
 				msgs = append(msgs, p.Msg)
 			}
-			t.Errorf("%s\n  API server: %v\n  checker: %v", src, err, msgs)
+			t.Errorf("%s\n  decoding: %v\n  checker: %v", src, err, msgs)
 		}
 	}
 }
@@ -197,4 +204,44 @@ func TestCustomTypes(t *testing.T) {
 	}
 	walk(PodSpec)
 	walk(ObjectMeta)
+}
+
+// lenient is what a custom resource's pod template meets: its schema, its
+// webhook or its controller reads the pod spec into the Kubernetes type
+// (case-sensitively, as client-go does) but knows fields of its own beside
+// it, so only a value that cannot be decoded is refused.
+func lenient(src string) error {
+	j, err := k8syaml.YAMLToJSON([]byte(src))
+	if err != nil {
+		return err
+	}
+	var spec corev1.PodSpec
+	return kjson.UnmarshalCaseSensitivePreserveInts(j, &spec)
+}
+
+func TestCheckEmbeddedAgreesWithLenientDecoding(t *testing.T) {
+	agrees(t, CheckEmbedded, lenient)
+}
+
+// A custom resource's own fields beside the pod spec (Knative's
+// containerConcurrency) and keys the Kubernetes type lacks are not
+// problems, nor is what is below them; a wrongly typed value of a known
+// field is, and is said to be refused without naming the API server.
+func TestCheckEmbedded(t *testing.T) {
+	src := "containerConcurrency: 10\ntimeoutSeconds: 300\n" +
+		"containers:\n- securityContxt: {runAsUser: \"1\"}\n  securityContext: {runAsUsr: 1, runAsGroup: \"2000\"}\n"
+	if ps := Check(parse(t, src), PodSpec, "spec"); len(ps) < 4 {
+		t.Fatalf("the strict check finds %d problems, want the unknown fields and the wrong type", len(ps))
+	}
+	ps := CheckEmbedded(parse(t, src), PodSpec, "spec")
+	if len(ps) != 1 {
+		t.Fatalf("got %d problems, want only runAsGroup: %+v", len(ps), ps)
+	}
+	p := ps[0]
+	if p.Field != "spec.containers[0].securityContext.runAsGroup" || p.Unknown || p.Plain != "2000" || p.Rename != "" {
+		t.Errorf("got %+v", p)
+	}
+	if strings.Contains(p.Msg, "API server refuses") || !strings.Contains(p.Msg, "runAsGroup must be an integer (int64)") || !strings.Contains(p.Msg, "no Pod") {
+		t.Errorf("message %q", p.Msg)
+	}
 }

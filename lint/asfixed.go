@@ -41,11 +41,18 @@ func (p *Pod) asFixed() *fixedView {
 	if p.fixed != nil {
 		return p.fixed
 	}
+	// A custom resource's template is checked for types only (see
+	// apitype.CheckEmbedded): with no unknown-field problems there are no
+	// renames either, and a key the CRD may own is never rewritten.
+	check := apitype.Check
+	if p.Custom {
+		check = apitype.CheckEmbedded
+	}
 	var probs []apitype.Problem
 	if p.Meta != nil {
-		probs = apitype.Check(p.Meta, apitype.ObjectMeta, strings.TrimSuffix(p.SpecPath, "spec")+"metadata")
+		probs = check(p.Meta, apitype.ObjectMeta, strings.TrimSuffix(p.SpecPath, "spec")+"metadata")
 	}
-	probs = append(probs, apitype.Check(p.Spec, apitype.PodSpec, p.SpecPath)...)
+	probs = append(probs, check(p.Spec, apitype.PodSpec, p.SpecPath)...)
 	fv := &fixedView{probs: probs, renamed: map[*yaml.Node]map[string]int{}, plain: map[*yaml.Node]int{}, withheld: map[int]string{}}
 	for i, pr := range probs {
 		switch {

@@ -28,6 +28,10 @@ type Pod struct {
 	Containers []*Container
 	// Object is the workload's mapping node.
 	Object *yaml.Node
+	// Custom: the object is a custom resource embedding a pod template
+	// (Knative Service, Argo Rollout, CloneSet), which the API server
+	// validates against the CRD's schema, not the Kubernetes types.
+	Custom bool
 	// ServiceAccountAutomountOff is set when the pod's ServiceAccount, found
 	// in the same file, says automountServiceAccountToken: false.
 	ServiceAccountAutomountOff bool
@@ -103,6 +107,17 @@ func (c *Container) Path(p *Pod) string {
 	return c.path
 }
 
+// Label names the container in messages: its name, or, for a container
+// without one (which Knative allows), its place in the pod spec, e.g.
+// containers[0]. No container name has brackets, so the stand-in is
+// never taken for a name. Exclusions and annotations go by Name.
+func (c *Container) Label() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.List + "[" + strconv.Itoa(c.Index) + "]"
+}
+
 // Windows reports whether the pod asks for Windows nodes; Azure's Linux
 // templates skip such pods.
 func (p *Pod) Windows() bool {
@@ -136,6 +151,21 @@ func templatePath(kind string) []string {
 	return []string{"spec", "template"}
 }
 
+// customResource reports whether an object of kind at apiVersion is a
+// custom resource rather than a built-in workload: a kind the API server
+// does not build in, or any kind under a group with a dot that is not
+// *.k8s.io (a CRD may reuse a built-in name: OpenKruise's
+// apps.kruise.io StatefulSet). A built-in kind without apiVersion is read
+// as built in. source refuses a built-in kind under a built-in group that
+// never served it before it gets here.
+func customResource(kind, apiVersion string) bool {
+	if _, builtin := templatePaths[kind]; !builtin && kind != "Pod" {
+		return true
+	}
+	group, _, hasGroup := strings.Cut(apiVersion, "/")
+	return hasGroup && strings.Contains(group, ".") && !strings.HasSuffix(group, ".k8s.io")
+}
+
 // Pods extracts every pod template of a document: the document itself, the
 // items of a List, and any kind with a pod spec at spec.template.spec.
 func Pods(doc *source.Document, defaultNamespace string) []*Pod {
@@ -165,7 +195,8 @@ func collectPods(doc *source.Document, obj *yaml.Node, prefix, defaultNS string,
 	if ns == "" {
 		ns = defaultNS
 	}
-	pod := &Pod{Doc: doc, Kind: kind, Name: name, Namespace: ns, Object: obj}
+	apiVersion, _ := source.Str(source.Get(obj, "apiVersion"))
+	pod := &Pod{Doc: doc, Kind: kind, Name: name, Namespace: ns, Object: obj, Custom: customResource(kind, apiVersion)}
 	var tmplPath []string
 	switch {
 	case kind == "Pod":

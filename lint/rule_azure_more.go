@@ -59,7 +59,7 @@ func (r *disallowedCaps) check(p *Pod, rep *reporter) {
 			key = ct.NameKey
 		}
 		rep.report(violation{container: ct, key: key, field: field,
-			msg:     fmt.Sprintf("container <%s> has a disallowed capability. Disallowed capabilities are %s", ct.Name, jsonText(r.allowed)),
+			msg:     fmt.Sprintf("container <%s> has a disallowed capability. Disallowed capabilities are %s", ct.Label(), jsonText(r.allowed)),
 			fixNote: "removing a capability changes what the container can do; the fixer leaves it to you"})
 	}
 }
@@ -173,7 +173,7 @@ func (r *windowsAdmin) check(p *Pod, rep *reporter) {
 		}
 		key, _, field := containerField(p, ct, "windowsOptions", "runAsUserName")
 		rep.report(violation{container: ct, key: key, field: field,
-			msg:     fmt.Sprintf("Container <%s> has ContainerAdministrator runAsUsername.", ct.Name),
+			msg:     fmt.Sprintf("Container <%s> has ContainerAdministrator runAsUsername.", ct.Label()),
 			fixNote: "the user a Windows container runs as is the image's business; set windowsOptions.runAsUserName (ContainerUser) yourself"})
 	}
 }
@@ -212,7 +212,7 @@ func (r *windowsUsers) check(p *Pod, rep *reporter) {
 		rep.report(violation{container: ct, key: key, field: field,
 			// Azure's own wording (it lists the allowed users as "Disallowed
 			// users"), kept so that the message can be searched for.
-			msg:     fmt.Sprintf("Container <%s> has disallowed runAsUsername. Disallowed users are %s (it runs as %s; these are the allowed ones)", ct.Name, jsonText(r.allowed), user),
+			msg:     fmt.Sprintf("Container <%s> has disallowed runAsUsername. Disallowed users are %s (it runs as %s; these are the allowed ones)", ct.Label(), jsonText(r.allowed), user),
 			fixNote: "the fixer does not choose a Windows user; set windowsOptions.runAsUserName yourself"})
 	}
 }

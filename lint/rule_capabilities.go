@@ -74,7 +74,7 @@ func (r *capabilities) checkAdd(p *Pod, ct *Container, rep *reporter) {
 	if len(r.allowed) > 0 {
 		allowed = strings.Join(r.allowed, ", ")
 	}
-	msg := fmt.Sprintf("container %s has a disallowed capability %s; allowed capabilities are %s", ct.Name, strings.Join(bad, ", "), allowed)
+	msg := fmt.Sprintf("container %s has a disallowed capability %s; allowed capabilities are %s", ct.Label(), strings.Join(bad, ", "), allowed)
 	if certainty == Strict {
 		msg += " (they match only ignoring case, which Azure's v1 template did not)"
 	}
@@ -103,7 +103,7 @@ func (r *capabilities) checkDrop(p *Pod, ct *Container, rep *reporter) {
 	if len(r.requiredDrop) == 1 && strings.EqualFold(r.requiredDrop[0], "ALL") {
 		must = "\"ALL\""
 	}
-	msg := fmt.Sprintf("container %s is not dropping all required capabilities; it must drop %s", ct.Name, must)
+	msg := fmt.Sprintf("container %s is not dropping all required capabilities; it must drop %s", ct.Label(), must)
 	if certainty == Strict {
 		msg += " (it drops them only through ALL or in another case, which Azure's v1 template did not accept)"
 	}

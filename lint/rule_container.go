@@ -30,7 +30,7 @@ func (r *readOnlyRoot) check(p *Pod, rep *reporter) {
 			continue
 		}
 		vio := violation{container: ct, key: k, value: v, field: field,
-			msg: fmt.Sprintf("Readonly root filesystem is required for container %s (readOnlyRootFilesystem is not true)", ct.Name)}
+			msg: fmt.Sprintf("Readonly root filesystem is required for container %s (readOnlyRootFilesystem is not true)", ct.Label())}
 		if _, set := source.Bool(v); set {
 			vio.fixNote = "readOnlyRootFilesystem: false was written on purpose; the fixer does not overwrite it"
 		} else {
@@ -76,7 +76,7 @@ func (r *procMount) check(p *Pod, rep *reporter) {
 			continue
 		}
 		rep.report(violation{container: ct, key: k, value: v, field: field,
-			msg:     fmt.Sprintf("ProcMount type %s is not allowed, container: %s; allowed procMount types: %s", pm, ct.Name, r.allowed),
+			msg:     fmt.Sprintf("ProcMount type %s is not allowed, container: %s; allowed procMount types: %s", pm, ct.Label(), r.allowed),
 			fixNote: "procMount was written on purpose; the fixer does not overwrite it"})
 	}
 }

@@ -45,7 +45,7 @@ func (r *escalation) check(p *Pod, rep *reporter) {
 		}
 		if isBool && ape {
 			rep.report(violation{container: ct, key: k, value: v, field: field,
-				msg:     fmt.Sprintf("Privilege escalation container is not allowed: %s (allowPrivilegeEscalation: true)", ct.Name),
+				msg:     fmt.Sprintf("Privilege escalation container is not allowed: %s (allowPrivilegeEscalation: true)", ct.Label()),
 				fixNote: "allowPrivilegeEscalation: true was written on purpose; the fixer does not overwrite it"})
 			continue
 		}
@@ -61,7 +61,7 @@ func (r *escalation) check(p *Pod, rep *reporter) {
 			}
 		}
 		vio := violation{container: ct, key: k, value: v, field: field, certainty: certainty,
-			msg: "Privilege escalation container is not allowed: " + ct.Name + " (allowPrivilegeEscalation is not set to false" + why + ")"}
+			msg: "Privilege escalation container is not allowed: " + ct.Label() + " (allowPrivilegeEscalation is not set to false" + why + ")"}
 		// Read as the fixed file holds them: a privileged: "true" that
 		// the invalid-field fix unquotes is privileged.
 		fv := p.asFixed()
@@ -73,7 +73,7 @@ func (r *escalation) check(p *Pod, rep *reporter) {
 			vio.fixNote = "the container adds CAP_SYS_ADMIN: the API server rejects allowPrivilegeEscalation: false with it"
 		default:
 			if o := sharedWithPrivileged(p, ct); o != nil {
-				vio.fixNote = fmt.Sprintf("the securityContext is shared through an anchor with container %s, which is privileged or adds CAP_SYS_ADMIN: allowPrivilegeEscalation: false would reach it too and the API server would reject the Pod", o.Name)
+				vio.fixNote = fmt.Sprintf("the securityContext is shared through an anchor with container %s, which is privileged or adds CAP_SYS_ADMIN: allowPrivilegeEscalation: false would reach it too and the API server would reject the Pod", o.Label())
 			} else {
 				vio.changes = []Change{{Map: ct.Node, Path: []string{"securityContext", "allowPrivilegeEscalation"}, Value: boolNode(false)}}
 			}

@@ -145,9 +145,9 @@ func (r *hostNetwork) check(p *Pod, rep *reporter) {
 			if !ok || r.portAllowed(hp) {
 				continue
 			}
-			msg := fmt.Sprintf("The specified hostPort %d is not allowed, container: %s (allowed: %s)", hp, ct.Name, r.describe())
+			msg := fmt.Sprintf("The specified hostPort %d is not allowed, container: %s (allowed: %s)", hp, ct.Label(), r.describe())
 			if defaulted {
-				msg = fmt.Sprintf("containerPort %d of container %s becomes hostPort %d because the pod uses hostNetwork, and that port is not allowed (allowed: %s)", hp, ct.Name, hp, r.describe())
+				msg = fmt.Sprintf("containerPort %d of container %s becomes hostPort %d because the pod uses hostNetwork, and that port is not allowed (allowed: %s)", hp, ct.Label(), hp, r.describe())
 			}
 			rep.report(violation{container: ct, key: k, value: v, field: fmt.Sprintf("%s.ports[%d].hostPort", ct.Path(p), i), msg: msg,
 				fixNote: "host ports change how the workload is reached; the fixer leaves them to you"})

@@ -16,6 +16,14 @@ import (
 // validation) or a value of the wrong type means the object is never
 // created. It is not a policy: it applies under every initiative and
 // constraint set, at level error.
+//
+// That is the API server's reading of the built-in kinds. A custom
+// resource's template (Knative Service, Argo Rollout) is validated
+// against its CRD's schema, which may add fields beside the pod spec's
+// (Knative's containerConcurrency) or keep unknown ones: there only the
+// values of the wrong type for the pod spec's own fields are reported
+// (apitype.CheckEmbedded), as the Pod made from the template cannot hold
+// them either.
 
 // RuleInvalidField is the rule id of API-type findings.
 const RuleInvalidField = "invalid-field"
@@ -71,7 +79,14 @@ func (p *Pod) escalationClashes(out *[]Finding, owners *[]*Container) {
 			says = append(says, "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN")
 		}
 		k, v, field := containerField(p, ct, "allowPrivilegeEscalation")
-		f := p.invalidFinding(ct, k, v, field, fmt.Sprintf("allowPrivilegeEscalation: false beside %s; the API server refuses the object (%q)", strings.Join(with, " and "), strings.Join(says, "; ")))
+		// A custom resource's schema need not hold the pair against it,
+		// but the Pod (or the Deployment) its controller makes is a
+		// built-in object that the API server validates.
+		refuses := "the API server refuses the object"
+		if p.Custom {
+			refuses = "the API server refuses the Pods made from this template"
+		}
+		f := p.invalidFinding(ct, k, v, field, fmt.Sprintf("allowPrivilegeEscalation: false beside %s; %s (%q)", strings.Join(with, " and "), refuses, strings.Join(says, "; ")))
 		f.FixNote = "decide what the container needs: remove allowPrivilegeEscalation: false (it cannot hold for a privileged container), or " + strings.Join(with, " and ")
 		*out = append(*out, f)
 		if owners != nil {

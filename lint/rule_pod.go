@@ -90,7 +90,7 @@ func (r *seLinux) check(p *Pod, rep *reporter) {
 		}
 		if !r.allowed(source.StringMap(v)) {
 			rep.report(violation{container: ct, key: k, value: v, field: field,
-				msg:     fmt.Sprintf("SELinux options are not allowed, container %s; allowed options: %s", ct.Name, r.describe()),
+				msg:     fmt.Sprintf("SELinux options are not allowed, container %s; allowed options: %s", ct.Label(), r.describe()),
 				fixNote: "the fixer does not change SELinux labels"})
 		}
 	}

@@ -29,7 +29,7 @@ func (r *privileged) check(p *Pod, rep *reporter) {
 		k, v, field := containerField(p, ct, "privileged")
 		rep.report(violation{
 			container: ct, key: k, value: v, field: field,
-			msg:     fmt.Sprintf("Privileged container is not allowed: %s (securityContext.privileged: true)", ct.Name),
+			msg:     fmt.Sprintf("Privileged container is not allowed: %s (securityContext.privileged: true)", ct.Label()),
 			fixNote: "privileged: true changes what the workload can do; the fixer leaves it to you",
 		})
 	}

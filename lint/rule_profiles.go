@@ -79,6 +79,11 @@ func (r *seccomp) resolve(p *Pod, ct *Container) seccompProfile {
 	}
 	if !r.v2 {
 		for _, key := range []string{seccompContainerAnnotation + ct.Name, seccompPodAnnotation} {
+			// A container without a name has no annotation of its own
+			// (a key ending in / is no annotation the API server takes).
+			if key == seccompContainerAnnotation {
+				continue
+			}
 			if val, ok := p.Annotations[key]; ok && val != "" {
 				ak, av := source.Lookup(source.Get(p.Meta, "annotations"), key)
 				return seccompProfile{profile: val, location: "annotation " + key, key: ak, value: av}
@@ -151,7 +156,7 @@ func (r *seccomp) check(p *Pod, rep *reporter) {
 			shown = fmt.Sprintf("Localhost with file '%s'", res.file)
 		}
 		vio := violation{container: ct, key: res.key, value: res.value,
-			msg: fmt.Sprintf("Seccomp profile '%s' is not allowed for container '%s'. Found at: %s. Allowed profiles: %s", shown, ct.Name, res.location, strings.Join(r.profiles, ", "))}
+			msg: fmt.Sprintf("Seccomp profile '%s' is not allowed for container '%s'. Found at: %s. Allowed profiles: %s", shown, ct.Label(), res.location, strings.Join(r.profiles, ", "))}
 		switch {
 		case !res.notConfigured:
 			vio.field = ct.Path(p) + ".securityContext.seccompProfile.type"
@@ -214,7 +219,7 @@ func (r *appArmor) check(p *Pod, rep *reporter) {
 		profile, field := "", ""
 		if k, v := source.Lookup(ct.SC, "appArmorProfile"); k != nil && !source.IsNull(v) {
 			profile, key, value, field = canonicalAppArmor(v), k, v, ct.Path(p)+".securityContext.appArmorProfile"
-		} else if a, ok := p.Annotations[apparmorAnnotation+ct.Name]; ok && a != "" {
+		} else if a, ok := p.Annotations[apparmorAnnotation+ct.Name]; ok && a != "" && ct.Name != "" {
 			key, value = source.Lookup(source.Get(p.Meta, "annotations"), apparmorAnnotation+ct.Name)
 			profile, field = a, "metadata.annotations."+apparmorAnnotation+ct.Name
 		} else if k, v := source.Lookup(p.PodSC(), "appArmorProfile"); k != nil && !source.IsNull(v) {
@@ -223,7 +228,7 @@ func (r *appArmor) check(p *Pod, rep *reporter) {
 		if profile != "" {
 			if !r.ok(profile) {
 				rep.report(violation{container: ct, key: key, value: value, field: field,
-					msg:     fmt.Sprintf("AppArmor profile %s is not allowed, container: %s. Allowed profiles: %s", profile, ct.Name, strings.Join(r.allowed, ", ")),
+					msg:     fmt.Sprintf("AppArmor profile %s is not allowed, container: %s. Allowed profiles: %s", profile, ct.Label(), strings.Join(r.allowed, ", ")),
 					fixNote: "an AppArmor profile is set; the fixer does not overwrite it"})
 			}
 			continue
@@ -234,10 +239,10 @@ func (r *appArmor) check(p *Pod, rep *reporter) {
 		}
 		k, _, f := containerField(p, ct, "appArmorProfile", "type")
 		vio := violation{container: ct, key: k, field: f,
-			msg: fmt.Sprintf("AppArmor profile is not set for container %s; it runs with runtime/default, which is not among the allowed profiles: %s", ct.Name, strings.Join(r.allowed, ", "))}
+			msg: fmt.Sprintf("AppArmor profile is not set for container %s; it runs with runtime/default, which is not among the allowed profiles: %s", ct.Label(), strings.Join(r.allowed, ", "))}
 		if defaultOK {
 			vio.certainty = Strict
-			vio.msg = fmt.Sprintf("AppArmor profile is not set for container %s; Azure's current template assumes runtime/default, its v1 template required the profile to be set", ct.Name)
+			vio.msg = fmt.Sprintf("AppArmor profile is not set for container %s; Azure's current template assumes runtime/default, its v1 template required the profile to be set", ct.Label())
 			vio.changes = []Change{{Map: ct.Node, Path: []string{"securityContext", "appArmorProfile", "type"}, Value: strNode("RuntimeDefault")}}
 		} else {
 			vio.fixNote = "runtime/default is not among the allowed profiles; choose a profile yourself"

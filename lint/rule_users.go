@@ -199,7 +199,7 @@ func (u *users) checkUser(p *Pod, ct *Container, rep *reporter) {
 			field = p.SpecPath + ".securityContext.runAsUser"
 		}
 		rep.report(violation{container: ct, key: k, value: v, field: field,
-			msg:     fmt.Sprintf("Container %s is attempting to run as disallowed user %d (allowed runAsUser: %s)", ct.Name, uid, rule),
+			msg:     fmt.Sprintf("Container %s is attempting to run as disallowed user %d (allowed runAsUser: %s)", ct.Label(), uid, rule),
 			fixNote: "runAsUser is set; the fixer does not overwrite values you wrote"})
 		return
 	}
@@ -207,15 +207,15 @@ func (u *users) checkUser(p *Pod, ct *Container, rep *reporter) {
 	_, nonRootNode, _ := effective(p, ct, "runAsNonRoot")
 	nonRoot, _ := source.Bool(nonRootNode)
 	certainty := Certain
-	msg := "Container " + ct.Name + " is attempting to run without a required securityContext/runAsNonRoot or securityContext/runAsUser != 0"
+	msg := "Container " + ct.Label() + " is attempting to run without a required securityContext/runAsNonRoot or securityContext/runAsUser != 0"
 	if rule.Rule == "MustRunAs" {
-		msg = "Container " + ct.Name + " is attempting to run without a required securityContext/runAsUser (allowed: " + rule.String() + ")"
+		msg = "Container " + ct.Label() + " is attempting to run without a required securityContext/runAsUser (allowed: " + rule.String() + ")"
 	} else if nonRoot {
 		if u.upstream {
 			return
 		}
 		certainty = Strict
-		msg = fmt.Sprintf("Container %s sets runAsNonRoot: true but no runAsUser; Azure's current template accepts that, its v1 template required an explicit non-zero runAsUser", ct.Name)
+		msg = fmt.Sprintf("Container %s sets runAsNonRoot: true but no runAsUser; Azure's current template accepts that, its v1 template required an explicit non-zero runAsUser", ct.Label())
 	}
 	key, _, _ := containerField(p, ct, "runAsUser")
 	vio := violation{container: ct, key: key, field: p.SpecPath + ".securityContext.runAsUser", msg: msg, certainty: certainty}
@@ -269,7 +269,7 @@ func (u *users) checkID(p *Pod, ct *Container, field string, rule *idRule, fixVa
 	}
 	name := ""
 	if ct != nil {
-		name = ct.Name
+		name = ct.Label()
 	}
 	if v != nil {
 		gid, ok := source.Int(v)
@@ -282,7 +282,7 @@ func (u *users) checkID(p *Pod, ct *Container, field string, rule *idRule, fixVa
 		}
 		who := "Pod"
 		if ct != nil {
-			who = "Container " + ct.Name
+			who = "Container " + ct.Label()
 		}
 		rep.report(violation{container: ct, key: k, value: v, field: path,
 			msg:     fmt.Sprintf("%s is attempting to run as disallowed group %d (allowed %s: %s)", who, gid, field, rule),
