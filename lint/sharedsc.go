@@ -22,7 +22,7 @@ func (p *Pod) sharedSecurityContexts(fs []Finding) {
 	sharing := map[*yaml.Node]bool{}
 	for _, ct := range p.Containers {
 		if ct.SC != nil && (ct.SC == pod || merges(ct.SC, pod) || merges(pod, ct.SC)) {
-			names = append(names, ct.Name)
+			names = append(names, ct.Label())
 			sharing[ct.Node] = true
 		}
 	}

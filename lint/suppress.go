@@ -668,7 +668,7 @@ func (s *suppressor) keepSuppressedContainers(p *Pod, fs []Finding) {
 					continue // sets its own
 				}
 				if silences(q.ds, rule) {
-					return fmt.Sprintf("container %s, whose %s findings are suppressed, would inherit securityContext.%s from the pod: set it on the other containers yourself", q.ct.Name, rule, ch.Path[1])
+					return fmt.Sprintf("container %s, whose %s findings are suppressed, would inherit securityContext.%s from the pod: set it on the other containers yourself", q.ct.Label(), rule, ch.Path[1])
 				}
 			}
 			return ""
