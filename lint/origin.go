@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/secctx-lint/secctx-lint/source"
@@ -127,7 +128,41 @@ func relocateOne(f *Finding, doc *source.Document, at keyValue) {
 		f.dropChanges(note)
 		return
 	}
+	if at := writtenAlready(doc, changes, target); at != "" {
+		f.dropChanges(at)
+		return
+	}
 	f.Changes, f.Doc = changes, target
+}
+
+// writtenAlready says where an origin already holds a field that a change
+// asks for, when one does: the rendered object lacks the field although
+// its source sets it, so the build takes it out (a JSON 6902 patch that
+// removes the securityContext, a patch that replaces the list). Writing
+// it again would do nothing for this build, and the finding would be
+// "fixable" on every run.
+func writtenAlready(doc *source.Document, changes []Change, target *source.Document) string {
+	why := "a patch or transformer of the kustomization removes or replaces it; change that"
+	if doc.Rendered != nil && doc.Rendered.Kind == "helm" {
+		why = "the chart's templates do not print it; change them"
+	}
+	for _, ch := range changes {
+		if ch.Append || ch.Token != nil {
+			continue
+		}
+		m := ch.Map
+		for i, key := range ch.Path {
+			k, v := source.Lookup(source.Mapping(m), key)
+			if k == nil || source.IsNull(v) {
+				break
+			}
+			if i == len(ch.Path)-1 {
+				return fmt.Sprintf("%s:%d sets %s, but the built object lacks it: %s", target.File.Path, k.Line, strings.Join(ch.Path, "."), why)
+			}
+			m = v
+		}
+	}
+	return ""
 }
 
 // describeChanges says what changes write, as "a.b: v, c: [1, 2]".

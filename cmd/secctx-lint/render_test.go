@@ -47,10 +47,10 @@ func copyTree(t *testing.T, src string, skip ...string) string {
 // jsonRun is the part of the JSON output these tests read.
 type jsonRun struct {
 	Findings []struct {
-		Rule, File, Field, Kind string
-		Line                    int
-		Fixable                 bool
-		RenderedFrom            *struct{ Kind, Folder, ValueSet string }
+		Rule, File, Field, Kind, FixNote string
+		Line                             int
+		Fixable                          bool
+		RenderedFrom                     *struct{ Kind, Folder, ValueSet string }
 	}
 	Errors []struct {
 		File    string
@@ -285,5 +285,46 @@ func TestDiffReportGoesToStderrWithoutPlainFiles(t *testing.T) {
 	_, out, stderr := runCLI(t, "", "--config", "none", "--diff", filepath.Join(dir, "none.yaml"))
 	if out != "" || !strings.Contains(stderr, "none.yaml") {
 		t.Errorf("a missing input: stdout %q, stderr %q", out, stderr)
+	}
+}
+
+// A field the base sets and an overlay's patch removes is not "fixable":
+// writing it into the base again would do nothing for the build, and the
+// finding would stay fixable on every run. The note names the line that
+// sets it. From a base without the field, one --fix writes it (other
+// overlays may use it), and after that the finding says why it stays.
+func TestKustomizeFixWhereAPatchRemovesIt(t *testing.T) {
+	deploy := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, supplementalGroups: [1000], seccompProfile: {type: RuntimeDefault}}\n      containers:\n      - name: app\n        image: nginx\n        securityContext:\n          readOnlyRootFilesystem: true\n"
+	overlay := "resources:\n- ../base\npatches:\n- target: {kind: Deployment, name: web}\n  patch: |-\n    - op: remove\n      path: /spec/template/spec/containers/0/securityContext\n"
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "base"), "kustomization.yaml", "resources:\n- deploy.yaml\n")
+	base := write(t, filepath.Join(dir, "base"), "deploy.yaml", deploy)
+	write(t, filepath.Join(dir, "overlay"), "kustomization.yaml", overlay)
+	over := filepath.Join(dir, "overlay")
+	escalation := func() (fixable bool, note string) {
+		t.Helper()
+		_, out, _ := runCLI(t, "", "--config", "none", "--format", "json", over)
+		for _, f := range decodeRun(t, out).Findings {
+			if f.Rule == "privilege-escalation" {
+				return f.Fixable, f.FixNote
+			}
+		}
+		t.Fatalf("no privilege-escalation finding:\n%s", out)
+		return false, ""
+	}
+	if fixable, note := escalation(); !fixable {
+		t.Fatalf("before any fix: not fixable (%s)", note)
+	}
+	runCLI(t, "", "--config", "none", "--fix", over)
+	if b := string(mustRead(t, base)); !strings.Contains(b, "allowPrivilegeEscalation: false") {
+		t.Fatalf("the base was not fixed:\n%s", b)
+	}
+	if fixable, note := escalation(); fixable || !strings.Contains(note, "deploy.yaml:18 sets securityContext.allowPrivilegeEscalation, but the built object lacks it: a patch or transformer") {
+		t.Errorf("after the fix: fixable %v, note %q", fixable, note)
+	}
+	before := snapshot(t, dir)
+	runCLI(t, "", "--config", "none", "--fix", over)
+	if snapshot(t, dir) != before {
+		t.Errorf("a second --fix changed the tree")
 	}
 }
