@@ -361,17 +361,7 @@ func TestActionScripts(t *testing.T) {
 				"GITHUB_ACTIONS=true", "GITHUB_WORKSPACE=" + ws, "GITHUB_OUTPUT=" + out}
 			// Map inputs to env exactly as the step's env: block says; the
 			// event's values come from the case (key "event:NAME").
-			for k, v := range runEnv {
-				if v == "${{ github.event.pull_request.base.sha }}" {
-					cmd.Env = append(cmd.Env, k+"="+env["event:base"])
-					continue
-				}
-				m := regexp.MustCompile(`^\$\{\{ inputs\.([a-z-]+) \}\}$`).FindStringSubmatch(v)
-				if m == nil {
-					t.Fatalf("env %s = %q is not an input", k, v)
-				}
-				cmd.Env = append(cmd.Env, k+"="+env[m[1]])
-			}
+			cmd.Env = append(cmd.Env, runStepEnv(t, a, runEnv, env, map[string]string{"pull_request.base.sha": env["event:base"]})...)
 			if e := env["event:name"]; e != "" {
 				cmd.Env = append(cmd.Env, "GITHUB_EVENT_NAME="+e)
 			}
