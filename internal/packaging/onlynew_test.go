@@ -282,3 +282,48 @@ func TestActionOnlyNewMergeBase(t *testing.T) {
 		t.Errorf("another merge: calls %v, want --new-from-rev %s", r.calls, p.base)
 	}
 }
+
+// TestActionOnlyNewNoBase: when the base commit cannot be fetched (no
+// remote, credentials removed, a base.sha GitHub no longer has) or git
+// cannot read the checkout at all, the step reports every finding with a
+// warning that says why, instead of failing with exit 2 and no outputs.
+func TestActionOnlyNewNoBase(t *testing.T) {
+	p := newPRRepo(t)
+	check := func(name string, r *stepResult, findings string) {
+		t.Helper()
+		if r.code != 1 || len(r.calls) != 1 || slices.Contains(r.calls[0], "--new-from-rev") {
+			t.Errorf("%s: exit %d, calls %v; want exit 1 from a full report", name, r.code, r.calls)
+		}
+		if r.outputs["findings"] != findings {
+			t.Errorf("%s: outputs %v, want all %s findings", name, r.outputs, findings)
+		}
+		var warned bool
+		for _, l := range actionstest.Lines(r.stdout) {
+			if c, ok := actionstest.Parse(l); ok && c.Name == "warning" && c.Properties["file"] == "" {
+				warned = strings.Contains(c.Data, "every finding")
+			}
+		}
+		if !warned {
+			t.Errorf("%s: no ::warning:: saying that every finding is reported:\n%s", name, r.stdout)
+		}
+	}
+
+	// The merge's first parent is not in the shallow clone, and origin
+	// is gone.
+	ws := p.checkout(t, p.merge)
+	gittest.In(t, ws)("remote", "set-url", "origin", "file://"+filepath.Join(t.TempDir(), "gone"))
+	// old, from-the-pr and landed-on-main-later: six each.
+	check("no origin", runRunStep(t, ws, ws, nil, p.event()), "18")
+
+	// A base.sha that origin does not have, on the PR's head.
+	ws = p.checkout(t, p.head)
+	ev := p.event()
+	ev["pull_request.base.sha"] = strings.Repeat("0123456789", 4)
+	check("unknown base.sha", runRunStep(t, ws, ws, nil, ev), "12") // no later.yaml on the PR's head
+
+	// Not a git checkout (actions/checkout without git downloads a
+	// tarball).
+	plain := t.TempDir()
+	os.WriteFile(filepath.Join(plain, "all.yaml"), []byte(deployment("old")+"---\n"+deployment("from-the-pr")+"---\n"+deployment("landed-on-main-later")), 0o644)
+	check("no git", runRunStep(t, plain, plain, nil, p.event()), "18")
+}

@@ -332,9 +332,11 @@ func TestActionScripts(t *testing.T) {
 			[]string{"--format", "github", "--initiative", "baseline", "--fail-on", "error", "--", "."}, 0}, // privileged is an Audit warning
 		{"bad bool", map[string]string{"fix": "yes"}, nil, 2},
 		// On a pull request only-new (auto) compares with the base commit;
-		// the workspace is no git repository, so the flag is an error here.
+		// the workspace is no git repository, so everything is reported
+		// (with a warning: TestActionOnlyNewNoBase); there is no baseline
+		// file either, a usage error.
 		{"only new on a PR", map[string]string{"event:name": "pull_request", "event:base": "0123abc", "baseline": "accepted.json"},
-			[]string{"--format", "github", "--baseline", "accepted.json", "--fail-on", "warning", "--new-from-rev", "0123abc", "--", "."}, 2},
+			[]string{"--format", "github", "--baseline", "accepted.json", "--fail-on", "warning", "--", "."}, 2},
 		{"only new off", map[string]string{"event:name": "pull_request", "event:base": "0123abc", "only-new": "false"},
 			[]string{"--format", "github", "--fail-on", "warning", "--", "."}, 1},
 		{"judge with", map[string]string{
