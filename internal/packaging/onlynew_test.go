@@ -327,3 +327,39 @@ func TestActionOnlyNewNoBase(t *testing.T) {
 	os.WriteFile(filepath.Join(plain, "all.yaml"), []byte(deployment("old")+"---\n"+deployment("from-the-pr")+"---\n"+deployment("landed-on-main-later")), 0o644)
 	check("no git", runRunStep(t, plain, plain, nil, p.event()), "18")
 }
+
+// TestActionOnlyNewContainer: in a container job the checkout belongs to
+// the runner's user (1001) and steps run as root, so git refuses it
+// ("dubious ownership") unless it is marked safe. The step marks it safe
+// for itself only: HOME's git config is not written, and what it says
+// still applies (here a url.insteadOf that origin needs). Runs as root only.
+func TestActionOnlyNewContainer(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (to hand the checkout to another user)")
+	}
+	p := newPRRepo(t)
+	ws := p.checkout(t, p.merge)
+	gittest.In(t, ws)("remote", "set-url", "origin", "https://example.invalid/acme/manifests")
+	home := t.TempDir()
+	userCfg := "[url \"file://" + p.up + "\"]\n\tinsteadOf = https://example.invalid/acme/manifests\n"
+	os.WriteFile(filepath.Join(home, ".gitconfig"), []byte(userCfg), 0o644)
+	if out, err := exec.Command("chown", "-R", "1001:1001", ws).CombinedOutput(); err != nil {
+		t.Fatalf("chown: %v\n%s", err, out)
+	}
+	if out, err := exec.Command("git", "-C", ws, "rev-parse", "HEAD").CombinedOutput(); err == nil || !strings.Contains(string(out), "dubious ownership") {
+		t.Skipf("this git does not refuse a checkout of another user: %s", out)
+	}
+	r := runRunStep(t, ws, ws, nil, p.event(), "HOME="+home)
+	if r.code != 1 || len(r.calls) == 0 || flagValue(r.calls[0], "--new-from-rev") != p.later {
+		t.Errorf("exit %d, calls %v; want --new-from-rev %s", r.code, r.calls, p.later)
+	}
+	if got := r.objects(); strings.Join(got, ",") != "from-the-pr" {
+		t.Errorf("annotations about %v, want only from-the-pr", got)
+	}
+	if b, _ := os.ReadFile(filepath.Join(home, ".gitconfig")); string(b) != userCfg {
+		t.Errorf("the user's git config changed:\n%s", b)
+	}
+	if out, err := exec.Command("git", "-C", ws, "rev-parse", "HEAD").CombinedOutput(); err == nil {
+		t.Errorf("the checkout is still trusted after the step: %s", out)
+	}
+}
