@@ -2,6 +2,7 @@ package packaging
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -361,5 +362,61 @@ func TestActionOnlyNewContainer(t *testing.T) {
 	}
 	if out, err := exec.Command("git", "-C", ws, "rev-parse", "HEAD").CombinedOutput(); err == nil {
 		t.Errorf("the checkout is still trusted after the step: %s", out)
+	}
+}
+
+// TestActionOnlyNewSarif: only-new filters the annotations, the outputs and
+// the exit status, not the SARIF file: code scanning compares a PR's
+// analysis with the base branch's itself, and would show an alert missing
+// from the PR's file as fixed by the PR.
+func TestActionOnlyNewSarif(t *testing.T) {
+	p := newPRRepo(t)
+	ws := p.checkout(t, p.merge)
+	os.MkdirAll(filepath.Join(ws, "deploy"), 0o755)
+	r := runRunStep(t, ws, filepath.Join(ws, "deploy"), map[string]string{"sarif-file": "../out.sarif", "args": "--strict"}, p.event())
+	if r.code != 1 || len(r.calls) != 2 {
+		t.Fatalf("exit %d, calls %v; want exit 1 and a second call for the SARIF file", r.code, r.calls)
+	}
+	if got := r.objects(); strings.Join(got, ",") != "from-the-pr" {
+		t.Errorf("annotations about %v, want only from-the-pr", got)
+	}
+	sarif := filepath.Join(ws, "out.sarif")
+	if r.outputs["sarif-file"] != sarif || r.outputs["findings"] != "6" {
+		t.Errorf("outputs %v: want the first call's (6 findings, sarif-file %s)", r.outputs, sarif)
+	}
+	full := r.calls[1]
+	if slices.Contains(full, "--new-from-rev") || flagValue(full, "--sarif-file") != "../out.sarif" || !slices.Contains(full, "--strict") {
+		t.Errorf("SARIF call %v: want the judging flags and --sarif-file without --new-from-rev", full)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Locations []struct {
+					LogicalLocations []struct{ FullyQualifiedName string }
+				}
+			}
+		}
+	}
+	b, err := os.ReadFile(sarif)
+	if err == nil {
+		err = json.Unmarshal(b, &log)
+	}
+	if err != nil || len(log.Runs) != 1 {
+		t.Fatalf("SARIF file: %v (%d runs)", err, len(log.Runs))
+	}
+	if n := len(log.Runs[0].Results); n != 18 {
+		t.Errorf("SARIF holds %d results, want all 18", n)
+	}
+	for _, name := range []string{"old", "from-the-pr", "landed-on-main-later"} {
+		if !bytes.Contains(b, []byte("Deployment/default/"+name)) {
+			t.Errorf("SARIF has no result for %s", name)
+		}
+	}
+
+	// Without a SARIF file, or without only-new, the binary runs once.
+	for _, in := range []map[string]string{nil, {"sarif-file": "x.sarif", "only-new": "false"}} {
+		if r := runRunStep(t, ws, ws, in, p.event()); len(r.calls) != 1 {
+			t.Errorf("inputs %v: calls %v, want one", in, r.calls)
+		}
 	}
 }
