@@ -51,13 +51,19 @@ sha256() {
 # The build cache key: the action's source, so a SHA or an unchanged
 # branch hits and any change misses (hashFiles() cannot be used: it only
 # reads files inside GITHUB_WORKSPACE, and the action lives outside it).
+# Every file counts but those that cannot reach the binary: a Go file is
+# not all that goes in (go:embed data such as azure/builtin/*.json, and
+# action.yml's build command). internal/packaging checks the list. (SARIF
+# files are left out too: with uses: ./ the action's folder is the
+# workspace, where an earlier step of the job may have written one.)
 source_key() {
   (
     cd "$GITHUB_ACTION_PATH"
     # One hashing process for all files (a fork per file is slow).
     hash=(sha256sum)
     if ! command -v sha256sum > /dev/null; then hash=(shasum -a 256); fi
-    find . -path ./.git -prune -o -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 |
+    find . \( -path ./.git -o -path ./.github -o -path ./docs -o -name testdata \) -prune -o \
+      -type f ! -name '*_test.go' ! -name '*.md' ! -name '*.sarif' -print0 |
       LC_ALL=C sort -z | xargs -0 "${hash[@]}"
   ) > "$dir/source.sha256"
   sha256 "$dir/source.sha256" | cut -c1-32

@@ -222,3 +222,75 @@ func TestActionCacheKey(t *testing.T) {
 		t.Errorf("macOS key %q, Linux key %q", c, a)
 	}
 }
+
+// TestActionCacheKeyCoversBinary: the key is a hash over a list of files
+// (source.sha256 in RUNNER_TEMP); every file the binary is built from must
+// be on it: the Go files and go:embed files of the module's packages,
+// go.mod, go.sum, and action.yml (the build command and its flags). A
+// change to any of them must make a new key, or @main users would keep a
+// cached old binary.
+func TestActionCacheKeyCoversBinary(t *testing.T) {
+	temp := t.TempDir()
+	runGet(t, temp, "main", "", 0)
+	list, err := os.ReadFile(filepath.Join(temp, "secctx-lint", "source.sha256"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hashed := map[string]bool{}
+	for _, l := range strings.Split(string(list), "\n") {
+		if _, name, ok := strings.Cut(l, "  "); ok {
+			hashed[strings.TrimPrefix(name, "./")] = true
+		}
+	}
+	out, err := exec.Command("go", "list", "-deps", "-f", `{{if not .Standard}}{{$d := .Dir}}{{range .GoFiles}}{{$d}}/{{.}}
+{{end}}{{range .EmbedFiles}}{{$d}}/{{.}}
+{{end}}{{end}}`, root+"/cmd/secctx-lint").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(root)
+	want := []string{"go.mod", "go.sum", "action.yml"}
+	embedded := 0
+	for _, f := range strings.Fields(string(out)) {
+		rel, err := filepath.Rel(abs, f)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			continue // a dependency from the module cache
+		}
+		if !strings.HasSuffix(rel, ".go") {
+			embedded++
+		}
+		want = append(want, filepath.ToSlash(rel))
+	}
+	if embedded == 0 {
+		t.Errorf("go list names no embedded file: the check would not bite")
+	}
+	for _, f := range want {
+		if !hashed[f] {
+			t.Errorf("the cache key leaves out %s, which goes into the binary", f)
+		}
+	}
+}
+
+// TestActionCacheKeyFollowsContent: a changed embedded data file or
+// action.yml makes a new key; a changed document does not.
+func TestActionCacheKeyFollowsContent(t *testing.T) {
+	src := t.TempDir()
+	files := map[string]string{"go.mod": "module x\n", "main.go": "package main\n", "action.yml": "name: x\n",
+		"azure/builtin/p.json": "{}\n", "docs/x.md": "doc\n", "README.md": "readme\n"}
+	for name, body := range files {
+		os.MkdirAll(filepath.Join(src, filepath.Dir(name)), 0o755)
+		os.WriteFile(filepath.Join(src, name), []byte(body), 0o644)
+	}
+	key := func() string {
+		return runGet(t, t.TempDir(), "main", "", 0, "GITHUB_ACTION_PATH="+src)["cache-key"]
+	}
+	k := key()
+	for _, name := range []string{"azure/builtin/p.json", "action.yml", "docs/x.md", "README.md"} {
+		os.WriteFile(filepath.Join(src, name), []byte(files[name]+"changed\n"), 0o644)
+		changed := key() != k
+		if want := !strings.HasSuffix(name, ".md"); changed != want {
+			t.Errorf("%s changed: key changed %v, want %v", name, changed, want)
+		}
+		k = key()
+	}
+}
