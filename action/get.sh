@@ -6,8 +6,10 @@
 # such as @v1 that points at a release's commit) it downloads that
 # release's archive for the runner, checks it against the release's
 # checksums.txt and unpacks it: no Go, a few seconds. On any other ref (a
-# branch, a SHA, uses: ./, a fork) it says build=true and the later steps
-# build from the action's source.
+# branch, a SHA, uses: ./), or when the tag has no release to download (a
+# fork or GHES copy at a version tag), it says build=true and the later
+# steps build from the action's source. A download that does not match
+# checksums.txt fails the step.
 #
 # Environment (from action.yml; the SECCTX_LINT_* ones can be changed by
 # tests):
@@ -69,8 +71,13 @@ source_key() {
   sha256 "$dir/source.sha256" | cut -c1-32
 }
 
+# build_from_source REASON [notice]: the later steps build; with notice,
+# REASON is also a notice in the run's annotations (an unexpected cause).
 build_from_source() {
   say "$1: building from the action's source"
+  if [ "${2:-}" = notice ]; then
+    echo "::notice title=secctx-lint::$1: building from the action's source instead (slower; nothing unverified runs)"
+  fi
   output build true
   # Go 1.21 or newer on the runner can fetch the go.mod's toolchain itself
   # (GOTOOLCHAIN=auto) without changing the job's Go; without one,
@@ -122,8 +129,16 @@ archive="secctx-lint_${version}_${os}_${arch}.$ext"
 base="${SECCTX_LINT_RELEASES:-$server/$repo/releases/download}/$tag"
 say "downloading $archive of release $tag"
 fetch() { curl --fail --silent --show-error --location --retry 3 --proto '=https,http' -o "$2" "$1"; }
-fetch "$base/checksums.txt" "$dir/checksums.txt"
-fetch "$base/$archive" "$dir/$archive"
+# No release at the tag (a fork or a GitHub Enterprise copy has the tags
+# but not the releases; a release still being made; one without this
+# archive) is no reason to fail: the action's own source is at hand. A
+# download that does not match checksums.txt is, below.
+if ! fetch "$base/checksums.txt" "$dir/checksums.txt"; then
+  build_from_source "no checksums.txt for release $tag at $base" notice
+fi
+if ! fetch "$base/$archive" "$dir/$archive"; then
+  build_from_source "no $archive in release $tag at $base" notice
+fi
 
 want=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1 }' "$dir/checksums.txt")
 got=$(sha256 "$dir/$archive")

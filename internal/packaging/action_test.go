@@ -25,17 +25,26 @@ import (
 // returns its step outputs. stderr is logged.
 func runGet(t *testing.T, temp, ref, releases string, wantCode int, env ...string) map[string]string {
 	t.Helper()
+	o, _ := runGetIn(t, "", temp, ref, releases, wantCode, env...)
+	return o
+}
+
+// runGetIn is runGet in the folder cwd ("" for the test's), returning
+// the step outputs and what get.sh printed on stdout (workflow commands).
+func runGetIn(t *testing.T, cwd, temp, ref, releases string, wantCode int, env ...string) (map[string]string, string) {
+	t.Helper()
 	abs, _ := filepath.Abs(root)
 	out := filepath.Join(t.TempDir(), "out")
 	os.WriteFile(out, nil, 0o644)
 	cmd := exec.Command("bash", filepath.Join(abs, "action/get.sh"))
+	cmd.Dir = cwd
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		"GITHUB_ACTION_PATH=" + abs, "RUNNER_TEMP=" + temp, "RUNNER_OS=Linux", "RUNNER_ARCH=X64",
 		"GITHUB_OUTPUT=" + out, "GITHUB_SERVER_URL=http://127.0.0.1:1", // never the network
 		"SECCTX_LINT_REF=" + ref, "SECCTX_LINT_REPOSITORY=secctx-lint/secctx-lint",
 		"SECCTX_LINT_RELEASES=" + releases}, env...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	code := 0
 	var ee *exec.ExitError
@@ -53,7 +62,7 @@ func runGet(t *testing.T, temp, ref, releases string, wantCode int, env ...strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	return o
+	return o, stdout.String()
 }
 
 // fakeRelease serves GoReleaser's layout on 127.0.0.1:
@@ -158,8 +167,31 @@ func TestActionGetRelease(t *testing.T) {
 	if _, err := os.Stat(bin(temp)); err == nil {
 		t.Errorf("a binary with a wrong checksum was installed")
 	}
-	// A release without the archive (a 404): an error, not a silent build.
-	runGet(t, t.TempDir(), "v1.2.3", rel.srv.URL+"/missing", 22)
+	// No release at the tag (a 404: a fork or a GHES copy has the tags
+	// but not the releases, or the release is still being made), or a
+	// release without the runner's archive: build from source, with a
+	// notice that says why.
+	noArchive := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, ".tar.gz") {
+			http.NotFound(w, r)
+			return
+		}
+		rel.srv.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer noArchive.Close()
+	for name, url := range map[string]string{"no release": rel.srv.URL + "/missing", "no archive": noArchive.URL} {
+		temp := t.TempDir()
+		o, stdout := runGetIn(t, "", temp, "v1.2.3", url, 0)
+		if o["build"] != "true" || !strings.HasPrefix(o["cache-key"], "secctx-lint-Linux-X64-") || o["version"] != "" {
+			t.Errorf("%s: outputs %v, want a build from source", name, o)
+		}
+		if c, ok := actionstest.Parse(strings.TrimSpace(stdout)); !ok || c.Name != "notice" || !strings.Contains(c.Data, "building from the action's source") {
+			t.Errorf("%s: stdout %q, want a notice", name, stdout)
+		}
+		if _, err := os.Stat(bin(temp)); err == nil {
+			t.Errorf("%s: a binary was installed", name)
+		}
+	}
 
 	// Not a release: build from source, and the server is not asked.
 	before := len(rel.requests())

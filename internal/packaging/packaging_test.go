@@ -272,7 +272,7 @@ func TestActionScripts(t *testing.T) {
 		t.Fatal("build or run step not found")
 	}
 	if sc, err := exec.LookPath("shellcheck"); err == nil {
-		for _, script := range []string{build, run} {
+		for _, script := range []string{build, run, string(read(t, "action/get.sh"))} {
 			cmd := exec.Command(sc, "-s", "bash", "-")
 			cmd.Stdin = strings.NewReader(script)
 			if out, err := cmd.CombinedOutput(); err != nil {
