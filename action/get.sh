@@ -112,8 +112,12 @@ elif [[ "$ref" =~ ^v[0-9]+(\.[0-9]+)?$ ]]; then
   git_url="${SECCTX_LINT_GIT_URL:-$server/$repo}"
   if tags=$(git ls-remote --tags "$git_url" 2> /dev/null); then
     commit=$(awk -v r="refs/tags/$ref" '$2 == r "^{}" { print $1; exit } $2 == r { c = $1 } END { if (c) print c }' <<< "$tags" | head -n1)
-    tag=$(awk -v c="$commit" '$1 == c { sub("refs/tags/", "", $2); sub("\\^\\{\\}$", "", $2); print $2 }' <<< "$tags" |
-      grep -E "$semver" | sort -V | tail -n1 || true)
+    on_commit=$(awk -v c="$commit" '$1 == c { sub("refs/tags/", "", $2); sub("\\^\\{\\}$", "", $2); print $2 }' <<< "$tags" |
+      grep -E "$semver" || true)
+    # A final release before any pre-release on the same commit (an rc
+    # promoted unchanged): sort -V puts v1.2.3-rc.1 after v1.2.3.
+    tag=$(grep -v -- - <<< "$on_commit" | sort -V | tail -n1 || true)
+    if [ -z "$tag" ]; then tag=$(sort -V <<< "$on_commit" | tail -n1); fi
   fi
   if [ -z "$tag" ]; then
     build_from_source "no release tag found for $ref"

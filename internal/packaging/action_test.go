@@ -226,10 +226,17 @@ func TestActionGetMajorTag(t *testing.T) {
 	git("commit", "-q", "--allow-empty", "-m", "one")
 	git("tag", "v1.2.2")
 	git("commit", "-q", "--allow-empty", "-m", "two")
+	// The rc promoted unchanged: its tag shares the commit with the final
+	// one, which wins (sort -V alone puts v1.2.3-rc.1 after v1.2.3).
+	git("tag", "-a", "-m", "rc", "v1.2.3-rc.1")
 	git("tag", "-a", "-m", "release", "v1.2.3") // annotated: ls-remote peels it
 	git("tag", "v1")
 	git("commit", "-q", "--allow-empty", "-m", "three")
 	git("tag", "v2")
+	git("commit", "-q", "--allow-empty", "-m", "four")
+	git("tag", "v3.0.0-rc.1")
+	git("tag", "v3.0.0-rc.2")
+	git("tag", "v3")
 
 	rel := newFakeRelease(t)
 	o := runGet(t, t.TempDir(), "v1", rel.srv.URL, 0, "SECCTX_LINT_GIT_URL="+repo)
@@ -238,6 +245,10 @@ func TestActionGetMajorTag(t *testing.T) {
 	}
 	if o := runGet(t, t.TempDir(), "v2", rel.srv.URL, 0, "SECCTX_LINT_GIT_URL="+repo); o["build"] != "true" {
 		t.Errorf("v2 (no release on its commit): outputs %v", o)
+	}
+	// Only pre-releases on the commit: the newest of them.
+	if o := runGet(t, t.TempDir(), "v3", rel.srv.URL, 0, "SECCTX_LINT_GIT_URL="+repo); o["version"] != "v3.0.0-rc.2" {
+		t.Errorf("v3 (pre-releases only): outputs %v", o)
 	}
 }
 
