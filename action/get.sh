@@ -82,8 +82,12 @@ build_from_source() {
   # Go 1.21 or newer on the runner can fetch the go.mod's toolchain itself
   # (GOTOOLCHAIN=auto) without changing the job's Go; without one,
   # actions/setup-go installs it.
+  # The probe asks the Go on PATH about itself: outside the workspace and
+  # with GOTOOLCHAIN=local, so that no go.mod or go.env line makes it
+  # fetch another toolchain just to print a version (or, offline, count a
+  # good Go as none).
   go_found=false
-  if v=$(go env GOVERSION 2> /dev/null) && [[ "$v" =~ ^go1\.([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge 21 ]; then
+  if v=$(cd / && GOTOOLCHAIN=local go env GOVERSION 2> /dev/null) && [[ "$v" =~ ^go1\.([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge 21 ]; then
     go_found=true
   fi
   output go-found "$go_found"

@@ -337,3 +337,20 @@ func TestActionCacheKeyFollowsContent(t *testing.T) {
 		k = key()
 	}
 }
+
+// TestActionGoProbe: the probe for a usable Go runs outside the caller's
+// workspace with GOTOOLCHAIN=local: a go.mod there asking for a newer Go
+// must not make it fetch that toolchain (and, offline, count a good Go as
+// none, so that setup-go changes PATH for the later steps).
+func TestActionGoProbe(t *testing.T) {
+	v, err := exec.Command("go", "env", "GOVERSION").Output()
+	if err != nil {
+		t.Skip("no go")
+	}
+	ws := t.TempDir()
+	os.WriteFile(filepath.Join(ws, "go.mod"), []byte("module ws\n\ngo 1.99\n"), 0o644)
+	o, _ := runGetIn(t, ws, t.TempDir(), "main", "", 0, "GOTOOLCHAIN=auto", "GOPROXY=off", "GOFLAGS=-mod=mod")
+	if o["go-found"] != "true" {
+		t.Errorf("go-found %q with %s on PATH", o["go-found"], strings.TrimSpace(string(v)))
+	}
+}
