@@ -420,3 +420,30 @@ func TestActionOnlyNewSarif(t *testing.T) {
 		}
 	}
 }
+
+// TestActionRunStepOldBash: bash before 4.4 (macOS's /bin/bash 3.2 on a
+// self-hosted runner) aborts on "${a[@]}" of an empty array under set -u,
+// so every array expansion of the Run step is guarded as
+// ${a[@]+"${a[@]}"}, which means the same on every version, unless the
+// array is never empty (never set to ()).
+func TestActionRunStepOldBash(t *testing.T) {
+	var run string
+	for _, s := range loadAction(t).Runs.Steps {
+		if s.ID == "run" {
+			run = s.Run
+		}
+	}
+	all := regexp.MustCompile(`"\$\{(\w+)\[@\]\}"`).FindAllStringSubmatchIndex(run, -1)
+	if len(all) == 0 {
+		t.Fatal("no array expansion found: the check would not bite")
+	}
+	for _, m := range all {
+		name := run[m[2]:m[3]]
+		guard := "${" + name + "[@]+"
+		mayBeEmpty := strings.Contains(run, name+"=()") || !strings.Contains(run, name+"=(")
+		if mayBeEmpty && (m[0] < len(guard) || run[m[0]-len(guard):m[0]] != guard) {
+			line := strings.Count(run[:m[0]], "\n") + 1
+			t.Errorf("run step line %d: %s unguarded (use ${%s[@]+\"${%s[@]}\"})", line, run[m[0]:m[1]], name, name)
+		}
+	}
+}
