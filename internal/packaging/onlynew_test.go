@@ -447,3 +447,14 @@ func TestActionRunStepOldBash(t *testing.T) {
 		}
 	}
 }
+
+// TestActionSarifFolder: a sarif-file in a folder that does not exist yet
+// gets the folder, not exit 2 and no outputs.
+func TestActionSarifFolder(t *testing.T) {
+	ws := t.TempDir()
+	os.WriteFile(filepath.Join(ws, "d.yaml"), []byte(deployment("web")), 0o644)
+	r := runRunStep(t, ws, ws, map[string]string{"sarif-file": "results/scan/out.sarif"}, nil, "GITHUB_EVENT_NAME=push")
+	if want := filepath.Join(ws, "results/scan/out.sarif"); r.code != 1 || r.outputs["sarif-file"] != want {
+		t.Errorf("exit %d, outputs %v; want exit 1 and sarif-file %s", r.code, r.outputs, want)
+	}
+}
