@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -446,6 +447,7 @@ func TestDockerfile(t *testing.T) {
 	var user, workdir string
 	var entry *instructions.EntrypointCommand
 	copied := false
+	var sources []string
 	for _, cmd := range final.Commands {
 		switch c := cmd.(type) {
 		case *instructions.UserCommand:
@@ -456,6 +458,7 @@ func TestDockerfile(t *testing.T) {
 			entry = c
 		case *instructions.CopyCommand:
 			copied = copied || c.From == stages[0].Name
+			sources = append(sources, c.SourcePaths...)
 		case *instructions.RunCommand:
 			t.Errorf("RUN in the final stage: %s", c)
 		}
@@ -468,6 +471,12 @@ func TestDockerfile(t *testing.T) {
 	}
 	if !regexp.MustCompile(`^[1-9][0-9]*(:[0-9]+)?$`).MatchString(user) {
 		t.Errorf("USER %q is not a numeric non-root user", user)
+	}
+	// The licence files the release archives carry (.goreleaser.yaml).
+	for _, want := range []string{"/build/LICENSE", "/build/NOTICE", "/build/azure/builtin/LICENSE", "/build/azure/builtin/NOTICE"} {
+		if !slices.Contains(sources, want) {
+			t.Errorf("the final stage does not copy %s (copies %v)", want, sources)
+		}
 	}
 	if workdir != "/src" {
 		t.Errorf("WORKDIR %q, want /src", workdir)
