@@ -24,6 +24,7 @@ COPY --from=build /out/secctx-lint /usr/local/bin/secctx-lint
 # The licences of the tool and of the Azure data compiled into it.
 COPY --from=build /build/LICENSE /build/NOTICE /usr/share/doc/secctx-lint/
 COPY --from=build /build/azure/builtin/LICENSE /usr/share/doc/secctx-lint/LICENSE.azure-policy
+COPY --from=build /build/azure/builtin/NOTICE /usr/share/doc/secctx-lint/NOTICE.azure-policy
 # Non-root, numeric so that runAsNonRoot can verify it. For --fix on a bind
 # mount, run as the files' owner: --user "$(id -u):$(id -g)".
 USER 65532:65532

@@ -6,8 +6,10 @@
 # such as @v1 that points at a release's commit) it downloads that
 # release's archive for the runner, checks it against the release's
 # checksums.txt and unpacks it: no Go, a few seconds. On any other ref (a
-# branch, a SHA, uses: ./, a fork) it says build=true and the later steps
-# build from the action's source.
+# branch, a SHA, uses: ./), or when the tag has no release to download (a
+# fork or GHES copy at a version tag), it says build=true and the later
+# steps build from the action's source. A download that does not match
+# checksums.txt fails the step.
 #
 # Environment (from action.yml; the SECCTX_LINT_* ones can be changed by
 # tests):
@@ -51,26 +53,41 @@ sha256() {
 # The build cache key: the action's source, so a SHA or an unchanged
 # branch hits and any change misses (hashFiles() cannot be used: it only
 # reads files inside GITHUB_WORKSPACE, and the action lives outside it).
+# Every file counts but those that cannot reach the binary: a Go file is
+# not all that goes in (go:embed data such as azure/builtin/*.json, and
+# action.yml's build command). internal/packaging checks the list. (SARIF
+# files are left out too: with uses: ./ the action's folder is the
+# workspace, where an earlier step of the job may have written one.)
 source_key() {
   (
     cd "$GITHUB_ACTION_PATH"
     # One hashing process for all files (a fork per file is slow).
     hash=(sha256sum)
     if ! command -v sha256sum > /dev/null; then hash=(shasum -a 256); fi
-    find . -path ./.git -prune -o -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 |
+    find . \( -path ./.git -o -path ./.github -o -path ./docs -o -name testdata \) -prune -o \
+      -type f ! -name '*_test.go' ! -name '*.md' ! -name '*.sarif' -print0 |
       LC_ALL=C sort -z | xargs -0 "${hash[@]}"
   ) > "$dir/source.sha256"
   sha256 "$dir/source.sha256" | cut -c1-32
 }
 
+# build_from_source REASON [notice]: the later steps build; with notice,
+# REASON is also a notice in the run's annotations (an unexpected cause).
 build_from_source() {
   say "$1: building from the action's source"
+  if [ "${2:-}" = notice ]; then
+    echo "::notice title=secctx-lint::$1: building from the action's source instead (slower; nothing unverified runs)"
+  fi
   output build true
   # Go 1.21 or newer on the runner can fetch the go.mod's toolchain itself
   # (GOTOOLCHAIN=auto) without changing the job's Go; without one,
   # actions/setup-go installs it.
+  # The probe asks the Go on PATH about itself: outside the workspace and
+  # with GOTOOLCHAIN=local, so that no go.mod or go.env line makes it
+  # fetch another toolchain just to print a version (or, offline, count a
+  # good Go as none).
   go_found=false
-  if v=$(go env GOVERSION 2> /dev/null) && [[ "$v" =~ ^go1\.([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge 21 ]; then
+  if v=$(cd / && GOTOOLCHAIN=local go env GOVERSION 2> /dev/null) && [[ "$v" =~ ^go1\.([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge 21 ]; then
     go_found=true
   fi
   output go-found "$go_found"
@@ -99,8 +116,12 @@ elif [[ "$ref" =~ ^v[0-9]+(\.[0-9]+)?$ ]]; then
   git_url="${SECCTX_LINT_GIT_URL:-$server/$repo}"
   if tags=$(git ls-remote --tags "$git_url" 2> /dev/null); then
     commit=$(awk -v r="refs/tags/$ref" '$2 == r "^{}" { print $1; exit } $2 == r { c = $1 } END { if (c) print c }' <<< "$tags" | head -n1)
-    tag=$(awk -v c="$commit" '$1 == c { sub("refs/tags/", "", $2); sub("\\^\\{\\}$", "", $2); print $2 }' <<< "$tags" |
-      grep -E "$semver" | sort -V | tail -n1 || true)
+    on_commit=$(awk -v c="$commit" '$1 == c { sub("refs/tags/", "", $2); sub("\\^\\{\\}$", "", $2); print $2 }' <<< "$tags" |
+      grep -E "$semver" || true)
+    # A final release before any pre-release on the same commit (an rc
+    # promoted unchanged): sort -V puts v1.2.3-rc.1 after v1.2.3.
+    tag=$(grep -v -- - <<< "$on_commit" | sort -V | tail -n1 || true)
+    if [ -z "$tag" ]; then tag=$(sort -V <<< "$on_commit" | tail -n1); fi
   fi
   if [ -z "$tag" ]; then
     build_from_source "no release tag found for $ref"
@@ -116,8 +137,16 @@ archive="secctx-lint_${version}_${os}_${arch}.$ext"
 base="${SECCTX_LINT_RELEASES:-$server/$repo/releases/download}/$tag"
 say "downloading $archive of release $tag"
 fetch() { curl --fail --silent --show-error --location --retry 3 --proto '=https,http' -o "$2" "$1"; }
-fetch "$base/checksums.txt" "$dir/checksums.txt"
-fetch "$base/$archive" "$dir/$archive"
+# No release at the tag (a fork or a GitHub Enterprise copy has the tags
+# but not the releases; a release still being made; one without this
+# archive) is no reason to fail: the action's own source is at hand. A
+# download that does not match checksums.txt is, below.
+if ! fetch "$base/checksums.txt" "$dir/checksums.txt"; then
+  build_from_source "no checksums.txt for release $tag at $base" notice
+fi
+if ! fetch "$base/$archive" "$dir/$archive"; then
+  build_from_source "no $archive in release $tag at $base" notice
+fi
 
 want=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1 }' "$dir/checksums.txt")
 got=$(sha256 "$dir/$archive")

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -272,7 +273,7 @@ func TestActionScripts(t *testing.T) {
 		t.Fatal("build or run step not found")
 	}
 	if sc, err := exec.LookPath("shellcheck"); err == nil {
-		for _, script := range []string{build, run} {
+		for _, script := range []string{build, run, string(read(t, "action/get.sh"))} {
 			cmd := exec.Command(sc, "-s", "bash", "-")
 			cmd.Stdin = strings.NewReader(script)
 			if out, err := cmd.CombinedOutput(); err != nil {
@@ -332,9 +333,11 @@ func TestActionScripts(t *testing.T) {
 			[]string{"--format", "github", "--initiative", "baseline", "--fail-on", "error", "--", "."}, 0}, // privileged is an Audit warning
 		{"bad bool", map[string]string{"fix": "yes"}, nil, 2},
 		// On a pull request only-new (auto) compares with the base commit;
-		// the workspace is no git repository, so the flag is an error here.
+		// the workspace is no git repository, so everything is reported
+		// (with a warning: TestActionOnlyNewNoBase); there is no baseline
+		// file either, a usage error.
 		{"only new on a PR", map[string]string{"event:name": "pull_request", "event:base": "0123abc", "baseline": "accepted.json"},
-			[]string{"--format", "github", "--baseline", "accepted.json", "--fail-on", "warning", "--new-from-rev", "0123abc", "--", "."}, 2},
+			[]string{"--format", "github", "--baseline", "accepted.json", "--fail-on", "warning", "--", "."}, 2},
 		{"only new off", map[string]string{"event:name": "pull_request", "event:base": "0123abc", "only-new": "false"},
 			[]string{"--format", "github", "--fail-on", "warning", "--", "."}, 1},
 		{"judge with", map[string]string{
@@ -361,17 +364,7 @@ func TestActionScripts(t *testing.T) {
 				"GITHUB_ACTIONS=true", "GITHUB_WORKSPACE=" + ws, "GITHUB_OUTPUT=" + out}
 			// Map inputs to env exactly as the step's env: block says; the
 			// event's values come from the case (key "event:NAME").
-			for k, v := range runEnv {
-				if v == "${{ github.event.pull_request.base.sha }}" {
-					cmd.Env = append(cmd.Env, k+"="+env["event:base"])
-					continue
-				}
-				m := regexp.MustCompile(`^\$\{\{ inputs\.([a-z-]+) \}\}$`).FindStringSubmatch(v)
-				if m == nil {
-					t.Fatalf("env %s = %q is not an input", k, v)
-				}
-				cmd.Env = append(cmd.Env, k+"="+env[m[1]])
-			}
+			cmd.Env = append(cmd.Env, runStepEnv(t, a, runEnv, env, map[string]string{"pull_request.base.sha": env["event:base"]})...)
 			if e := env["event:name"]; e != "" {
 				cmd.Env = append(cmd.Env, "GITHUB_EVENT_NAME="+e)
 			}
@@ -454,6 +447,7 @@ func TestDockerfile(t *testing.T) {
 	var user, workdir string
 	var entry *instructions.EntrypointCommand
 	copied := false
+	var sources []string
 	for _, cmd := range final.Commands {
 		switch c := cmd.(type) {
 		case *instructions.UserCommand:
@@ -464,6 +458,7 @@ func TestDockerfile(t *testing.T) {
 			entry = c
 		case *instructions.CopyCommand:
 			copied = copied || c.From == stages[0].Name
+			sources = append(sources, c.SourcePaths...)
 		case *instructions.RunCommand:
 			t.Errorf("RUN in the final stage: %s", c)
 		}
@@ -476,6 +471,12 @@ func TestDockerfile(t *testing.T) {
 	}
 	if !regexp.MustCompile(`^[1-9][0-9]*(:[0-9]+)?$`).MatchString(user) {
 		t.Errorf("USER %q is not a numeric non-root user", user)
+	}
+	// The licence files the release archives carry (.goreleaser.yaml).
+	for _, want := range []string{"/build/LICENSE", "/build/NOTICE", "/build/azure/builtin/LICENSE", "/build/azure/builtin/NOTICE"} {
+		if !slices.Contains(sources, want) {
+			t.Errorf("the final stage does not copy %s (copies %v)", want, sources)
+		}
 	}
 	if workdir != "/src" {
 		t.Errorf("WORKDIR %q, want /src", workdir)
