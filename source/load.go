@@ -71,6 +71,11 @@ func Read(in Input, stdin io.Reader, lim Limits) ([]byte, *Error) {
 	var err error
 	if in.Path == "-" {
 		src, err = readLimited(stdin, lim.MaxFileSize)
+		if err == nil && len(src) == 0 {
+			// `kustomize build x | secctx-lint -` without pipefail passes
+			// when the build fails: say so, as for an empty folder.
+			return nil, &Error{Path: in.Path, Msg: "standard input is empty: nothing to judge (did the command before the pipe fail?)"}
+		}
 	} else {
 		src, err = readPath(in.Path, lim.MaxFileSize)
 	}

@@ -333,3 +333,18 @@ func TestOnlyManifests(t *testing.T) {
 		t.Errorf("a manifest with findings beside a playbook: exit %d, want %d", code, exitFindings)
 	}
 }
+
+// Empty standard input is an input error, as an empty folder is: in
+// `kustomize build x | secctx-lint -` without pipefail a failed build
+// would otherwise pass.
+func TestEmptyStdin(t *testing.T) {
+	for _, args := range [][]string{{"-"}, {"--fix", "-"}, {"--diff", "-"}} {
+		code, stdout, stderr := runCLI(t, "", args...)
+		if code != exitInput || !strings.Contains(stdout+stderr, "-: error: standard input is empty") {
+			t.Errorf("%v: exit %d\n%s%s", args, code, stdout, stderr)
+		}
+	}
+	if code, _, _ := runCLI(t, "# no documents, but not empty\n", "-"); code != exitOK {
+		t.Errorf("a stream of comments only: exit %d, want 0", code)
+	}
+}
