@@ -80,8 +80,11 @@ func (s *githubStream) End(r *Run) error {
 		}
 		errAnns = append(errAnns, ann{lint.LevelError, fields, e.Msg})
 	}
-	// Input errors come before the findings of level error.
-	byLevel[3] = append(errAnns, byLevel[3]...)
+	// Input errors come before the findings of level error, but take at
+	// most half the error annotations while there are such findings: a
+	// tree with many unreadable files would otherwise hide every Deny.
+	shownErrs := min(len(errAnns), max(AnnotationsPerLevel/2, AnnotationsPerLevel-len(byLevel[3])))
+	byLevel[3] = append(append(errAnns[:shownErrs:shownErrs], byLevel[3]...), errAnns[shownErrs:]...)
 	count[3] += len(errAnns)
 	total := count[1] + count[2] + count[3]
 	noticeCap := AnnotationsPerLevel
@@ -123,15 +126,18 @@ func (s *githubStream) End(r *Run) error {
 		if r.SarifFile != "" {
 			where += " and the SARIF file " + r.relPath(r.SarifFile)
 		}
-		// Input errors are annotated first, so the hidden ones are those
-		// past the cap; counting them apart keeps "findings" meaning what
-		// the findings output means.
-		hiddenErrs := max(len(r.Errors)-AnnotationsPerLevel, 0)
-		hidden := plural(more-hiddenErrs, "more finding")
-		title := plural(s.findings, "finding") + " in all"
-		if hiddenErrs > 0 {
-			hidden += " and " + plural(hiddenErrs, "input error")
+		// Counting the hidden input errors apart keeps "findings"
+		// meaning what the findings output means.
+		hiddenErrs := len(r.Errors) - shownErrs
+		var parts []string
+		if n := more - hiddenErrs; n > 0 {
+			parts = append(parts, plural(n, "more finding"))
 		}
+		if hiddenErrs > 0 {
+			parts = append(parts, plural(hiddenErrs, "more input error"))
+		}
+		hidden := strings.Join(parts, " and ")
+		title := plural(s.findings, "finding") + " in all"
 		if len(r.Errors) > 0 {
 			title += ", " + plural(len(r.Errors), "input error")
 		}
@@ -430,7 +436,7 @@ func (s *SummaryStream) Markdown(r *Run) string {
 		b.WriteString(row)
 	}
 	if rowsLeft > 0 {
-		fmt.Fprintf(&b, "\n… %s more not shown (the summary is capped); see the SARIF or JSON output for all of them.\n", plural(rowsLeft, "finding"))
+		fmt.Fprintf(&b, "\n… %s not shown (the summary is capped); see the SARIF or JSON output for all of them.\n", plural(rowsLeft, "more finding"))
 	}
 	if len(r.Errors) > 0 {
 		b.WriteString("\n### Inputs that could not be judged\n\n")

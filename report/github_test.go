@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -80,6 +81,47 @@ func TestGitHubCapsAndOrder(t *testing.T) {
 	// 41 findings, 10+10+9 shown.
 	if !strings.Contains(more, "12 more findings") || !strings.Contains(more, "job summary") || !strings.Contains(more, "out/x.sarif") {
 		t.Errorf("more notice = %q", more)
+	}
+}
+
+// Input errors take at most half the error annotations while findings of
+// level error wait: a tree with many unreadable files hid every Deny
+// finding. With few such findings the errors take the rest.
+func TestGitHubInputErrorsLeaveRoomForErrors(t *testing.T) {
+	for _, tt := range []struct{ inputErrs, errFindings, wantErrs, wantFindings int }{
+		{30, 5, 5, 5}, {30, 2, 8, 2}, {3, 30, 3, 7}, {30, 0, 10, 0}, {0, 30, 0, 10},
+	} {
+		r := &Run{}
+		for i := 0; i < tt.errFindings; i++ {
+			r.Findings = append(r.Findings, finding(i, lint.LevelError, "e.yaml", "e", "c", "deny"))
+		}
+		for i := 0; i < tt.inputErrs; i++ {
+			r.Errors = append(r.Errors, &source.Error{Path: fmt.Sprintf("bad%d.yaml", i), Line: 1, Msg: "unreadable"})
+		}
+		var buf bytes.Buffer
+		if err := GitHub(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		gotErrs, gotFindings := 0, 0
+		var more string
+		for _, l := range actionstest.Lines(buf.String()) {
+			c, _ := actionstest.Parse(l)
+			switch {
+			case c.Name == "error" && c.Data == "unreadable":
+				gotErrs++
+			case c.Name == "error":
+				gotFindings++
+			case c.Name == "notice":
+				more = c.Data
+			}
+		}
+		if gotErrs != tt.wantErrs || gotFindings != tt.wantFindings {
+			t.Errorf("%d input errors, %d findings: annotated %d and %d, want %d and %d", tt.inputErrs, tt.errFindings, gotErrs, gotFindings, tt.wantErrs, tt.wantFindings)
+		}
+		hiddenFindings, hiddenErrs := tt.errFindings-tt.wantFindings, tt.inputErrs-tt.wantErrs
+		if hiddenFindings+hiddenErrs > 0 && (strings.Contains(more, fmt.Sprintf("%d more finding", hiddenFindings)) != (hiddenFindings > 0) || strings.Contains(more, fmt.Sprintf("%d more input error", hiddenErrs)) != (hiddenErrs > 0)) {
+			t.Errorf("%d input errors, %d findings: the notice says %q", tt.inputErrs, tt.errFindings, more)
+		}
 	}
 }
 
@@ -183,7 +225,7 @@ func TestSummaryHostileAndCapped(t *testing.T) {
 	if len(md) > 20000 {
 		t.Errorf("summary is %d bytes, limit 20000", len(md))
 	}
-	if !strings.Contains(md, "more not shown") {
+	if !regexp.MustCompile(`… [0-9]+ more findings not shown`).MatchString(md) {
 		t.Errorf("no 'more' line")
 	}
 	md = GitHubSummary(r, DefaultSummaryLimit)
