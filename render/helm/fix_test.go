@@ -121,3 +121,42 @@ func TestFixCharts(t *testing.T) {
 		})
 	}
 }
+
+// A container of a plain template (no action in its lines) takes its
+// securityContext in the template, as a plain map under a key does; one
+// with an action on its lines is left with a note naming its first line.
+func TestFixContainerOfPlainTemplate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "chart")
+	for name, text := range map[string]string{
+		"Chart.yaml":           "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+		"values.yaml":          "tag: \"1\"\n",
+		"templates/plain.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: plain\nspec:\n  securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, supplementalGroups: [1000], seccompProfile: {type: RuntimeDefault}}\n  containers:\n  - name: curl\n    image: curlimages/curl\n",
+		"templates/mixed.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: mixed\nspec:\n  securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, supplementalGroups: [1000], seccompProfile: {type: RuntimeDefault}}\n  containers:\n  - name: app\n    image: \"nginx:{{ .Values.tag }}\"\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := restricted(t)
+	_, findings, _ := judge(t, e, dir, Options{})
+	var notes []string
+	for _, f := range findings {
+		if f.Name == "mixed" && !f.Fixable {
+			notes = append(notes, f.FixNote)
+		}
+	}
+	if len(notes) == 0 || !strings.Contains(notes[0], "mixed.yaml:8: the block that starts here holds template actions") {
+		t.Errorf("the container with an action: notes %q", notes)
+	}
+	changed := fixChart(t, e, dir, Options{})
+	want := "  - name: curl\n    image: curlimages/curl\n    securityContext:\n      allowPrivilegeEscalation: false\n"
+	if got := string(changed["templates/plain.yaml"]); !strings.HasSuffix(got, want) {
+		t.Errorf("plain.yaml after the fix:\n%s\nwant it to end with\n%s", got, want)
+	}
+	if _, ok := changed["templates/mixed.yaml"]; ok {
+		t.Errorf("mixed.yaml was edited:\n%s", changed["templates/mixed.yaml"])
+	}
+}

@@ -468,7 +468,7 @@ func (res *resolver) templatePos(seg *segment, n *yaml.Node) (source.Origin, boo
 	case !t.literal[i]:
 		o.Note = fmt.Sprintf("%s:%d prints this with a template expression; the fixer edits values files and plain template lines only", p, i+1)
 	default:
-		o.Note = fmt.Sprintf("%s:%d starts template text with expressions or conditions, which the fixer does not edit: add the fields under that line by hand", p, i+1)
+		o.Note = fmt.Sprintf("%s:%d: the block that starts here holds template actions (expressions or conditions), which the fixer does not edit: add the fields under that line by hand", p, i+1)
 	}
 	return o, true
 }
@@ -478,7 +478,13 @@ func (res *resolver) templatePos(seg *segment, n *yaml.Node) (source.Origin, boo
 // mapping parses from the template with the actions blanked out, it has
 // exactly the rendered keys, and no action sits on its lines.
 func (res *resolver) templateMap(seg *segment, o source.Origin, k, n *yaml.Node) source.Origin {
-	if k == nil || o.Line == 0 || o.Column != k.Column {
+	// A sequence item (a container) has no key: it is found by where its
+	// first key is, which is where the rendered mapping starts.
+	at := n
+	if k != nil {
+		at = k
+	}
+	if o.Line == 0 || o.Column != at.Column {
 		return o
 	}
 	t := res.tmpl[seg.name]
@@ -489,7 +495,14 @@ func (res *resolver) templateMap(seg *segment, o source.Origin, k, n *yaml.Node)
 	if tf == nil {
 		return o
 	}
-	doc, tk, tv := findKey(tf, o.Line, o.Column, k.Value)
+	var doc *source.Document
+	var tk, tv *yaml.Node
+	if k != nil {
+		doc, tk, tv = findKey(tf, o.Line, o.Column, k.Value)
+	} else {
+		doc, tv = findItem(tf, o.Line, o.Column)
+		tk = tv
+	}
 	m := source.Mapping(tv)
 	if m == nil && tv != nil && source.IsNull(tv) {
 		return o // `securityContext:` with nothing plain below it
@@ -519,6 +532,31 @@ func (res *resolver) templateFile(name string) *source.File {
 		res.r.out.OriginFiles[p] = f
 	}
 	return f
+}
+
+// findItem finds the mapping that is an item of a sequence and starts at
+// line and col (its first key) in the parsed template.
+func findItem(f *source.File, line, col int) (*source.Document, *yaml.Node) {
+	var found *yaml.Node
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if found != nil || n == nil {
+			return
+		}
+		for _, c := range n.Content {
+			if n.Kind == yaml.SequenceNode && c.Kind == yaml.MappingNode && c.Line == line && c.Column == col {
+				found = c
+				return
+			}
+			walk(c)
+		}
+	}
+	for _, d := range f.Docs {
+		if walk(d.Root); found != nil {
+			return d, found
+		}
+	}
+	return nil, nil
 }
 
 func findKey(f *source.File, line, col int, key string) (*source.Document, *yaml.Node, *yaml.Node) {
