@@ -160,3 +160,46 @@ func TestFixContainerOfPlainTemplate(t *testing.T) {
 		t.Errorf("mixed.yaml was edited:\n%s", changed["templates/mixed.yaml"])
 	}
 }
+
+// A security-context value that the template reads and values.yaml leaves
+// out (`{{- with .Values.podSecurityContext }}`, as many charts ship) is
+// added to values.yaml, not written into the template, where it would be
+// a second securityContext key once someone sets the value; below a map
+// that values.yaml has (app), the key goes into that map.
+func TestFixAddsAbsentValues(t *testing.T) {
+	tmpl := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      {{- with .Values.podSecurityContext }}\n      securityContext:\n        {{- toYaml . | nindent 8 }}\n      {{- end }}\n      containers:\n      - name: app\n        image: {{ .Values.image }}\n        {{- with .Values.app.securityContext }}\n        securityContext:\n          {{- toYaml . | nindent 10 }}\n        {{- end }}\n"
+	dir := filepath.Join(t.TempDir(), "chart")
+	for name, text := range map[string]string{
+		"Chart.yaml":       "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+		"values.yaml":      "# values\nimage: nginx\napp:\n  replicas: 1\n",
+		"templates/d.yaml": tmpl,
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := restricted(t)
+	changed := fixChart(t, e, dir, Options{})
+	if _, ok := changed["templates/d.yaml"]; ok || len(changed) != 1 {
+		t.Fatalf("changed %v, want values.yaml alone", keysOf(changed))
+	}
+	want := "# values\nimage: nginx\napp:\n  replicas: 1\n  securityContext:\n    allowPrivilegeEscalation: false\npodSecurityContext:\n  fsGroup: 2000\n  runAsGroup: 3000\n  runAsNonRoot: true\n  runAsUser: 1000\n  seccompProfile:\n    type: RuntimeDefault\n  supplementalGroups:\n  - 2000\n"
+	if got := string(changed["values.yaml"]); got != want {
+		t.Errorf("values.yaml after the fix:\n%s\nwant:\n%s", got, want)
+	}
+	if _, findings, lines := judge(t, e, dir, Options{}); len(findings) != 0 {
+		t.Errorf("after the fix:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+func keysOf(m map[string][]byte) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -5,6 +5,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 
 	"helm.sh/helm/v4/pkg/chart/common"
@@ -118,6 +119,9 @@ func (res *resolver) instrument(ch *chart.Chart, top common.Values) {
 		}
 	}
 	marked := res.mark(vals, nil, false)
+	if m, ok := marked.(map[string]any); ok {
+		res.markAbsent(m)
+	}
 	twinTop := common.Values{}
 	for k, v := range top {
 		twinTop[k] = v
@@ -163,6 +167,80 @@ func (res *resolver) mark(v any, p []string, under bool) any {
 	default:
 		return v
 	}
+}
+
+// markAbsent adds to the marked values an empty marked map for each
+// security-context value that a template reads and the values leave out
+// (`{{- with .Values.podSecurityContext }}` with no podSecurityContext in
+// values.yaml, as many charts ship): the instrumented render prints it
+// where the template would, so a missing field there belongs in a new key
+// of values.yaml (absentValueOrigin), not in the template. Only where the
+// value's parent map is there: a new map on the way could change what
+// other template conditions see.
+func (res *resolver) markAbsent(marked map[string]any) {
+	names := make([]string, 0, len(res.tmpl))
+	for name := range res.tmpl {
+		names = append(names, name)
+	}
+	sort.Strings(names) // marker ids in a fixed order
+	for _, name := range names {
+		prefix := valuesPrefix(name)
+		for _, line := range res.tmpl[name].text {
+			for _, ref := range valuesRefRE.FindAllStringSubmatch(line, -1) {
+				p := append(append([]string{}, prefix...), strings.Split(strings.TrimPrefix(ref[1], "."), ".")...)
+				last := p[len(p)-1]
+				if !securityContextRE.MatchString(last) {
+					continue
+				}
+				parent := marked
+				for _, seg := range p[:len(p)-1] {
+					if parent, _ = parent[seg].(map[string]any); parent == nil {
+						break
+					}
+				}
+				if parent == nil {
+					continue
+				}
+				if _, there := parent[last]; there {
+					continue
+				}
+				id := fmt.Sprintf("v%d", len(res.marks))
+				res.marks[id] = p
+				parent[last] = map[string]any{markerKey: id}
+			}
+		}
+	}
+}
+
+// absentValueOrigin is where a values path that no values file holds is
+// added: in the chart's own values.yaml, below the deepest map on the way
+// that it has (the keys after it are written too).
+func (res *resolver) absentValueOrigin(p []string) (source.Origin, bool) {
+	own := filepath.Join(res.r.dir, "values.yaml")
+	for _, vf := range res.valueFiles {
+		if vf.path != own || vf.archive || vf.file == nil || vf.file.Broken || len(vf.prefix) != 0 {
+			continue
+		}
+		doc := vf.file.Docs[0]
+		m := source.Mapping(doc.Root)
+		if m == nil {
+			return source.Origin{}, false
+		}
+		o := source.Origin{Path: vf.path, Doc: doc, Node: m, Editable: true}
+		for i, seg := range p {
+			k, v := source.Lookup(m, seg)
+			if k == nil || source.IsNull(v) {
+				o.Node, o.Keys = m, p[i:]
+				return o, true
+			}
+			if m = source.Mapping(v); m == nil {
+				return source.Origin{}, false
+			}
+			o.Line, o.Column = k.Line, k.Column
+		}
+		return source.Origin{}, false // there after all
+	}
+	return source.Origin{}, false
 }
 
 // docOrigins is the Origins of one rendered document.
@@ -296,7 +374,11 @@ func (w *walker) absentKeys(n, twin *yaml.Node) {
 		if !known {
 			continue
 		}
-		if _, vo, ok := w.res.valueOrigin(p); ok {
+		_, vo, ok := w.res.valueOrigin(p)
+		if !ok {
+			vo, ok = w.res.absentValueOrigin(p)
+		}
+		if ok {
 			if w.o.absent[n] == nil {
 				w.o.absent[n] = map[string]source.Origin{}
 			}
