@@ -189,8 +189,8 @@ func (res *resolver) markAbsent(marked map[string]any) {
 			for _, ref := range valuesRefRE.FindAllStringSubmatch(line, -1) {
 				p := append(append([]string{}, prefix...), strings.Split(strings.TrimPrefix(ref[1], "."), ".")...)
 				last := p[len(p)-1]
-				if !securityContextRE.MatchString(last) {
-					continue
+				if !strings.HasSuffix(strings.ToLower(last), "securitycontext") {
+					continue // not securityContextConstraints, which a chart may test as a flag
 				}
 				parent := marked
 				for _, seg := range p[:len(p)-1] {
