@@ -266,7 +266,25 @@ func checkFlags(cfg *config, fs *flag.FlagSet, paths []string) (*config, error) 
 	if failRank(cfg.failOn) < 0 {
 		return nil, fmt.Errorf("unknown --fail-on %q (want error, warning, notice or never)", cfg.failOn)
 	}
+	// Checked now, whether or not a chart is read: a typo should not pass
+	// quietly on a tree without charts and fail later on one with them.
+	for _, s := range cfg.helmSet {
+		if err := helm.CheckSet(s); err != nil {
+			return nil, fmt.Errorf("--helm-set %s: %v", s, err)
+		}
+	}
 	return cfg, nil
+}
+
+// checkHelmValues refuses a --helm-values file that is not there, chart or
+// no chart (flags are checked first; this reads the file system).
+func checkHelmValues(cfg *config) error {
+	for _, f := range cfg.helmValues {
+		if info, err := os.Stat(f); err != nil || info.IsDir() {
+			return fmt.Errorf("--helm-values %s: not a readable file", f)
+		}
+	}
+	return nil
 }
 
 // parseInterspersed parses flags before, between and after the paths
@@ -361,6 +379,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if cfg.showVersion {
 		fmt.Fprintf(stdout, "secctx-lint %s\n", currentVersion())
 		return exitOK
+	}
+	if err := checkHelmValues(cfg); err != nil {
+		fmt.Fprintf(stderr, "secctx-lint: %v\n", err)
+		return exitUsage
 	}
 	cs, cerrs, err := constraints(cfg)
 	if err == nil && len(cerrs) > 0 {

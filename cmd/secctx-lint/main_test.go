@@ -348,3 +348,28 @@ func TestEmptyStdin(t *testing.T) {
 		t.Errorf("a stream of comments only: exit %d, want 0", code)
 	}
 }
+
+// --helm-set and --helm-values are checked when the flags are read, chart
+// or no chart: a typo was accepted on a tree without charts and became an
+// input error (exit 3) on one with them.
+func TestHelmFlagsCheckedWhenRead(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "good.yaml", goodPod)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--helm-set", "foo"}, `--helm-set foo: key "foo" has no value`},
+		{[]string{"--helm-values", filepath.Join(dir, "missing.yaml")}, "--helm-values " + filepath.Join(dir, "missing.yaml") + ": not a readable file"},
+		{[]string{"--helm-values", dir}, "not a readable file"},
+	} {
+		code, stdout, stderr := runCLI(t, "", append(tt.args, p)...)
+		if code != exitUsage || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, want %d with %q\n%s%s", tt.args, code, exitUsage, tt.want, stdout, stderr)
+		}
+	}
+	values := write(t, dir, "v.yaml", "a: 1\n")
+	if code, _, stderr := runCLI(t, "", "--helm-set", "a.b=1", "--helm-values", values, p); code != exitOK {
+		t.Errorf("good --helm-set and --helm-values: exit %d\n%s", code, stderr)
+	}
+}

@@ -470,3 +470,8 @@ func setNamespace(root *yaml.Node, ns string, o *docOrigins) {
 		o.OriginMap[k], o.OriginMap[v] = at, at
 	}
 }
+
+// CheckSet says whether a --helm-set value reads as `helm template --set`
+// reads it, so that a malformed one is a usage error when the flags are
+// read, chart or no chart.
+func CheckSet(s string) error { return strvals.ParseInto(s, map[string]any{}) }
