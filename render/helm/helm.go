@@ -232,16 +232,25 @@ func (r *renderer) checkDependencies(ch *chart.Chart, dir string) bool {
 		if have[dep.Name] {
 			continue
 		}
-		chartFile := filepath.Join(dir, "Chart.yaml")
-		r.fail(chartFile, dependencyLine(chartFile, i), "dependency %q (%s) is not in charts/; secctx-lint does not download charts: run `helm dependency build` and commit charts/, or vendor it", dep.Name, dep.Repository)
+		// A v1 chart lists them in requirements.yaml, which the loader
+		// reads into the same list.
+		file := filepath.Join(dir, "Chart.yaml")
+		line := dependencyLine(file, i)
+		if req := filepath.Join(dir, "requirements.yaml"); line == 0 && ch.Metadata.APIVersion == chart.APIVersionV1 {
+			if l := dependencyLine(req, i); l > 0 {
+				file, line = req, l
+			}
+		}
+		r.fail(file, line, "dependency %q (%s) is not in charts/; secctx-lint does not download charts: run `helm dependency build` and commit charts/, or vendor it", dep.Name, dep.Repository)
 		ok = false
 	}
 	return ok
 }
 
-// dependencyLine finds the line of the i-th dependency in Chart.yaml.
-func dependencyLine(chartFile string, i int) int {
-	f, _ := source.ReadFile(source.Input{Path: chartFile}, nil, source.DefaultLimits)
+// dependencyLine finds the line of the i-th dependency in Chart.yaml (or
+// a v1 chart's requirements.yaml), or 0.
+func dependencyLine(file string, i int) int {
+	f, _ := source.ReadFile(source.Input{Path: file}, nil, source.DefaultLimits)
 	if f == nil || len(f.Docs) == 0 {
 		return 0
 	}

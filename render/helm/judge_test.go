@@ -77,7 +77,7 @@ func chartDir(name string) string {
 // Input errors carry the template file and line Helm gives.
 func TestFindings(t *testing.T) {
 	e := restricted(t)
-	for _, name := range append(chartNames, "broken-required", "broken-dep") {
+	for _, name := range append(chartNames, "broken-required", "broken-dep", "broken-dep-v1") {
 		t.Run(name, func(t *testing.T) {
 			_, _, lines := judge(t, e, chartDir(name), Options{})
 			got := strings.Join(lines, "\n") + "\n"
