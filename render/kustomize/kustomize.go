@@ -268,7 +268,7 @@ func (r *Renderer) buildError(ch *chain, err error) *source.Error {
 	// kustomize's messages quote configurations over several lines.
 	msg := strings.Join(strings.Fields(err.Error()), " ")
 	for _, k := range ch.kusts {
-		for _, list := range [][]entry{k.resources, k.components} {
+		for _, list := range [][]entry{k.resources, k.components, k.files} {
 			for _, e := range list {
 				if strings.Contains(msg, e.value) || strings.Contains(msg, e.abs) {
 					return r.errorAt(k.file, e.node, "kustomize build failed: "+r.plain(msg))

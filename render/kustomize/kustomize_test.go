@@ -158,6 +158,10 @@ func TestBadKustomizations(t *testing.T) {
 		"helm/pod.yaml":               pod,
 		"outside/kustomization.yaml":  "resources:\n  - ../missing/pod.yaml\n",
 		"good/kustomization.yaml":     "resources:\n  - pod.yaml\n",
+		"config/kustomization.yaml":   "resources:\n  - pod.yaml\nconfigurations:\n  - kustomizeconfig/missing.yaml\n",
+		"config/pod.yaml":             pod,
+		"envs/kustomization.yaml":     "resources:\n  - pod.yaml\nconfigMapGenerator:\n  - name: c\n    envs:\n      - missing.env\n",
+		"envs/pod.yaml":               pod,
 		"good/pod.yaml":               pod,
 	})
 	r := New(dir, source.DefaultLimits)
@@ -169,6 +173,8 @@ func TestBadKustomizations(t *testing.T) {
 		{"missing", "missing/kustomization.yaml", 3, "nope.yaml"},
 		{"cycle/a", "cycle/a/kustomization.yaml", 2, "cycle"},
 		{"badpatch", "badpatch/kustomization.yaml", 4, "patch.yaml"},
+		{"config", "config/kustomization.yaml", 4, "missing.yaml"},
+		{"envs", "envs/kustomization.yaml", 6, "missing.env"},
 
 		{"outside", "outside/kustomization.yaml", 2, "security"},
 	} {

@@ -21,10 +21,14 @@ type kust struct {
 	// resources, components: entries with their nodes, for positions.
 	resources, components []entry
 	patches               []patch
-	helmCharts            *yaml.Node // the helmCharts key, when present
-	openapi               bool       // sets its own OpenAPI schema
-	component             bool       // kind: Component, built only by its users
-	errs                  []*source.Error
+	// files: the other files it names (configurations, crds, generator
+	// and transformer configs, replacements, generators' files and envs),
+	// so that a build error about one points at its line.
+	files      []entry
+	helmCharts *yaml.Node // the helmCharts key, when present
+	openapi    bool       // sets its own OpenAPI schema
+	component  bool       // kind: Component, built only by its users
+	errs       []*source.Error
 }
 
 // entry is one string of a kustomization's list.
@@ -106,7 +110,41 @@ func (r *Renderer) scan(dir, name string) *kust {
 			k.patches = append(k.patches, p)
 		}
 	}
+	k.files = otherFiles(dir, root)
 	return k
+}
+
+// otherFiles lists the file names a kustomization gives outside its
+// resources, components and patches.
+func otherFiles(dir string, root *yaml.Node) []entry {
+	var out []entry
+	add := func(n *yaml.Node) {
+		if s, ok := source.Str(n); ok && s != "" {
+			if i := strings.IndexByte(s, '='); i >= 0 {
+				s = s[i+1:] // a generator's files: key=path
+			}
+			out = append(out, entry{value: s, node: n, abs: filepath.Join(dir, s)})
+		}
+	}
+	for _, key := range []string{"configurations", "crds", "generators", "transformers", "validators"} {
+		for _, it := range source.Items(source.Get(root, key)) {
+			add(it)
+		}
+	}
+	for _, it := range source.Items(source.Get(root, "replacements")) {
+		add(source.Get(it, "path"))
+	}
+	for _, key := range []string{"configMapGenerator", "secretGenerator"} {
+		for _, g := range source.Items(source.Get(root, key)) {
+			for _, list := range []string{"files", "envs"} {
+				for _, it := range source.Items(source.Get(g, list)) {
+					add(it)
+				}
+			}
+			add(source.Get(g, "env"))
+		}
+	}
+	return out
 }
 
 // looksInline: patchesStrategicMerge entries may be inline YAML.
