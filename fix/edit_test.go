@@ -228,10 +228,7 @@ func TestConflictWritesNoEmptyMaps(t *testing.T) {
 		// conflict as they are for a missing key.
 		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n      capabilities:\n        drop:\n",
 	} {
-		f, errs := source.Parse("pod.yaml", []byte(src), source.DefaultLimits)
-		if len(errs) > 0 {
-			t.Fatal(errs)
-		}
+		f := parsePod(t, src)
 		ct := source.Get(source.Get(f.Docs[0].Root, "spec"), "containers").Content[0]
 		seq := func(items ...string) *yaml.Node {
 			n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
@@ -278,10 +275,7 @@ func TestConflictOnNullValue(t *testing.T) {
 		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext:\n    runAsUser: null\n  containers:\n  - name: c\n    image: x\n",
 		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext: {}\n  containers:\n  - name: c\n    image: x\n",
 	} {
-		f, errs := source.Parse("pod.yaml", []byte(src), source.DefaultLimits)
-		if len(errs) > 0 {
-			t.Fatal(errs)
-		}
+		f := parsePod(t, src)
 		spec := source.Get(f.Docs[0].Root, "spec")
 		ask := func(uid string) lint.Finding {
 			return lint.Finding{Fixable: true, Doc: f.Docs[0], Changes: []lint.Change{{Map: spec, Path: []string{"securityContext", "runAsUser"}, Value: &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: uid}}}}
@@ -301,4 +295,14 @@ func TestConflictOnNullValue(t *testing.T) {
 			t.Errorf("%q asked twice: notes %+v, fixed text\n%s", src, res.Notes, out)
 		}
 	}
+}
+
+// parsePod parses a test pod that must parse.
+func parsePod(t *testing.T, src string) *source.File {
+	t.Helper()
+	f, errs := source.Parse("pod.yaml", []byte(src), source.DefaultLimits)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	return f
 }
