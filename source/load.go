@@ -21,15 +21,7 @@ type Input struct {
 	// read only when its content looks like a Kubernetes manifest
 	// (LooksLikeManifest), else it is skipped quietly and counted.
 	Walked bool
-	// OnlyManifests: a named file is read as a walked one is, only when
-	// it looks like a manifest (--only-manifests, for hooks that name
-	// every changed YAML file).
-	OnlyManifests bool
 }
-
-// SkipsNonManifest tells whether the input is skipped quietly when it
-// does not look like a manifest, rather than judged and reported.
-func (in Input) SkipsNonManifest() bool { return in.Walked || in.OnlyManifests }
 
 // HasManifestExt reports a name ending in one of Extensions.
 func HasManifestExt(name string) bool {
@@ -57,7 +49,7 @@ func ReadFile(in Input, stdin io.Reader, lim Limits) (*File, []*Error) {
 	if err != nil {
 		return &File{Path: in.Path, Broken: true}, []*Error{err}
 	}
-	if in.SkipsNonManifest() && !LooksLikeManifest(src) {
+	if in.Walked && !LooksLikeManifest(src) {
 		return &File{Path: in.Path, Skipped: NotManifest}, nil
 	}
 	return Parse(in.Path, src, lim)

@@ -27,6 +27,13 @@ type Options struct {
 	Exclude []Exclude
 	// NoGitIgnore walks what git ignores too.
 	NoGitIgnore bool
+	// AsWalked takes a named file as a walk of its folder would find it
+	// (pre-commit names every changed file): skipped when it is not a
+	// manifest, and judged through the kustomization of the nearest
+	// folder above it that has one, when that build reads it. A named
+	// kustomization file is then built as a walked one is (a component
+	// through the kustomizations that use it).
+	AsWalked bool
 }
 
 // Exclude is one glob (doublestar syntax: ** matches any number of
@@ -215,10 +222,15 @@ func (w *walker) arg(arg string) {
 	}
 	if !info.IsDir() {
 		if isKustomizationName(filepath.Base(arg)) {
-			w.kustomization(filepath.Dir(arg), filepath.Base(arg), true)
+			w.kustomization(filepath.Dir(arg), filepath.Base(arg), !w.opt.AsWalked)
 			return
 		}
-		w.add(arg, false, false)
+		if w.opt.AsWalked {
+			if dir := enclosingKustomization(arg); dir != "" {
+				w.kustomization(dir, KustomizationFile(dir), false)
+			}
+		}
+		w.add(arg, w.opt.AsWalked, false)
 		return
 	}
 	found, kusts, charts := len(w.res.Inputs), len(w.res.Kustomizations), len(w.res.Charts)
@@ -303,6 +315,23 @@ func enclosingChart(p string, isDir bool) string {
 			return dir
 		}
 		dir = up
+	}
+}
+
+// enclosingKustomization is the nearest folder above a file that holds a
+// kustomization file, up to the top of its git work tree; "" when none.
+// The spelling is the path's own (overlays/prod/patch.yaml -> overlays/prod).
+func enclosingKustomization(file string) string {
+	dir := filepath.Dir(filepath.Clean(file))
+	for {
+		if KustomizationFile(dir) != "" {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil || parent == dir || filepath.Base(dir) == ".." {
+			return ""
+		}
+		dir = parent
 	}
 }
 

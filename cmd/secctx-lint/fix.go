@@ -154,7 +154,7 @@ func fixOne(engine *lint.Engine, lim source.Limits, in source.Input, stdin io.Re
 		f := &source.File{Path: in.Path, Broken: true}
 		return fixed{file: f, errs: []*source.Error{rerr}, judged: f}
 	}
-	if in.SkipsNonManifest() && !source.LooksLikeManifest(src) {
+	if in.Walked && !source.LooksLikeManifest(src) {
 		f := &source.File{Path: in.Path, Skipped: source.NotManifest}
 		return fixed{file: f, judged: f}
 	}

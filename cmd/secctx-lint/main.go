@@ -79,7 +79,7 @@ type config struct {
 	// The walk (render.go).
 	exclude        multiFlag
 	verbose        bool
-	onlyManifests  bool               // --only-manifests: named non-manifests are skipped as walked ones
+	asWalked       bool               // --as-walked: named files are taken as a walk finds them
 	helmValues     multiFlag          // --helm-values, for charts (render.go)
 	helmSet        multiFlag          // --helm-set
 	helmRelease    string             // --helm-release
@@ -194,7 +194,7 @@ func mainFlags(cfg *config) *flag.FlagSet {
 	fs.Var(&cfg.helmValues, "helm-values", "values `FILE` for the Helm charts rendered (as helm template -f; a later one wins); repeatable")
 	fs.Var(&cfg.helmSet, "helm-set", "`KEY=VALUE` for the Helm charts rendered (as helm template --set); repeatable")
 	fs.StringVar(&cfg.helmRelease, "helm-release", helm.DefaultReleaseName, "release `NAME` the Helm charts are rendered with")
-	fs.BoolVar(&cfg.onlyManifests, "only-manifests", false, "skip named files that do not look like Kubernetes manifests (no top-level apiVersion and kind: playbooks, CI files, templates) as walked ones are, instead of reporting them; for hooks that pass every changed YAML file")
+	fs.BoolVar(&cfg.asWalked, "as-walked", false, "take named files as a walk of their folder finds them, for hooks that name every changed file: one that is not a Kubernetes manifest (a playbook, a CI file) is skipped, and one that a kustomization in a folder above reads (a patch, a base resource) is judged through that build")
 	fs.BoolVar(&cfg.verbose, "verbose", false, "list on stderr the files left out (not manifests, ignored by git, excluded) and the kustomizations built")
 	fs.BoolVar(&cfg.strict, "strict", false, "report strict findings at their effect's level instead of as notices")
 	fs.StringVar(&cfg.format, "format", "", "output format: "+strings.Join(report.FormatNames(), ", ")+" (default text, or github when GITHUB_ACTIONS=true)")
@@ -506,7 +506,7 @@ func judgeFile(engine *lint.Engine, lim source.Limits, in source.Input, stdin io
 		put(piece{end: &fileEnd{errs: []*source.Error{rerr}}})
 		return
 	}
-	if in.SkipsNonManifest() && !source.LooksLikeManifest(src) {
+	if in.Walked && !source.LooksLikeManifest(src) {
 		put(piece{end: &fileEnd{path: in.Path, skipped: source.NotManifest}})
 		return
 	}

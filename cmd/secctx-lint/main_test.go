@@ -308,11 +308,11 @@ func TestHelmLog(t *testing.T) {
 	}
 }
 
-// --only-manifests (the pre-commit hooks' flag) skips named files that
+// --as-walked (the pre-commit hooks' flag) skips named files that
 // are not manifests, as walking skips them: pre-commit names every
 // staged YAML file, and a playbook (a list at the top) or a template
 // blocked the commit with exit 3.
-func TestOnlyManifests(t *testing.T) {
+func TestAsWalkedSkipsNonManifests(t *testing.T) {
 	dir := t.TempDir()
 	files := []string{
 		write(t, dir, "playbook.yml", "- hosts: all\n  tasks:\n  - name: x\n    debug: {msg: \"{{ inventory_hostname }}\"}\n"),
@@ -322,15 +322,52 @@ func TestOnlyManifests(t *testing.T) {
 	if code, _, stderr := runCLI(t, "", files...); code != exitInput {
 		t.Fatalf("named without the flag: exit %d, want %d (an input error)\n%s", code, exitInput, stderr)
 	}
-	for _, args := range [][]string{{"--only-manifests"}, {"--only-manifests", "--fix"}, {"--only-manifests", "--diff"}} {
+	for _, args := range [][]string{{"--as-walked"}, {"--as-walked", "--fix"}, {"--as-walked", "--diff"}} {
 		code, stdout, stderr := runCLI(t, "", append(args, files...)...)
 		if code != exitOK || strings.Contains(stdout+stderr, ": error:") || !strings.Contains(stdout+stderr, "2 skipped") {
 			t.Errorf("%v: exit %d\n%s%s", args, code, stdout, stderr)
 		}
 	}
 	bad := write(t, dir, "bad.yaml", badPod)
-	if code, _, _ := runCLI(t, "", "--only-manifests", bad, files[0]); code != exitFindings {
+	if code, _, _ := runCLI(t, "", "--as-walked", bad, files[0]); code != exitFindings {
 		t.Errorf("a manifest with findings beside a playbook: exit %d, want %d", code, exitFindings)
+	}
+}
+
+// With --as-walked a changed kustomize patch or base resource is judged
+// through the kustomization of its folder: alone, a strategic-merge patch
+// is a partial object with false findings, and the fix hook wrote a whole
+// pod securityContext into it. A changed file of a component is judged
+// through the kustomizations that use it, and a component's own
+// kustomization file no longer fails the hook (it cannot be built alone).
+func TestAsWalkedJudgesThroughKustomizations(t *testing.T) {
+	dir := t.TempDir()
+	deploy := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, supplementalGroups: [1000], seccompProfile: {type: RuntimeDefault}}\n      containers:\n      - name: app\n        image: nginx\n"
+	write(t, filepath.Join(dir, "base"), "kustomization.yaml", "resources:\n- deploy.yaml\n")
+	write(t, filepath.Join(dir, "base"), "deploy.yaml", deploy)
+	write(t, filepath.Join(dir, "overlay"), "kustomization.yaml", "resources:\n- ../base\npatches:\n- path: secure.yaml\ncomponents:\n- ../comp\n")
+	patch := write(t, filepath.Join(dir, "overlay"), "secure.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        securityContext: {allowPrivilegeEscalation: false}\n")
+	comp := write(t, filepath.Join(dir, "comp"), "kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n- path: label.yaml\n")
+	label := write(t, filepath.Join(dir, "comp"), "label.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels: {team: a}\n")
+	// Alone, the patch has findings (the pod fields are the base's);
+	// through the overlay, the build is clean.
+	if code, out, _ := runCLI(t, "", "--config", "none", patch); code != exitFindings {
+		t.Fatalf("the patch alone: exit %d, want findings or an error (it is a partial object)\n%s", code, out)
+	}
+	overlay := filepath.Join(dir, "overlay")
+	before := string(mustRead(t, patch))
+	for _, args := range [][]string{{patch}, {"--fix", patch}, {label}, {comp}} {
+		code, stdout, stderr := runCLI(t, "", append([]string{"--config", "none", "--as-walked", "--format", "json"}, args...)...)
+		if code != exitOK {
+			t.Errorf("%v: exit %d\n%s%s", args, code, stdout, stderr)
+		}
+	}
+	if string(mustRead(t, patch)) != before {
+		t.Errorf("--fix --as-walked wrote into the patch:\n%s", mustRead(t, patch))
+	}
+	// The same overlay walked gives the same verdict.
+	if code, _, stderr := runCLI(t, "", "--config", "none", overlay); code != exitOK {
+		t.Errorf("the overlay walked: exit %d\n%s", code, stderr)
 	}
 }
 

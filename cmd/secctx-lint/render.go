@@ -17,12 +17,9 @@ import (
 // excludes), build the kustomizations found, and return what is left to
 // judge; the errors are those of the walk and of the builds.
 func walkAndRender(cfg *config, paths []string, lim source.Limits, stderr io.Writer) (*render.Result, []*source.Error) {
-	opts := walk.Options{Exclude: append(walk.Globs("", cfg.exclude...), walk.Globs(cfg.fileExcludeDir, cfg.fileExclude...)...)}
+	opts := walk.Options{Exclude: append(walk.Globs("", cfg.exclude...), walk.Globs(cfg.fileExcludeDir, cfg.fileExclude...)...), AsWalked: cfg.asWalked}
 	res := walk.Walk(paths, opts)
 	errs := res.Errors
-	for i := range res.Inputs {
-		res.Inputs[i].OnlyManifests = cfg.onlyManifests
-	}
 	// Report paths as the walk spells them: relative to the working folder,
 	// or absolute when the user named absolute paths.
 	dir := "."

@@ -502,10 +502,10 @@ func TestPreCommitHooks(t *testing.T) {
 	byID := map[string]int{}
 	for i, h := range hooks {
 		byID[h.ID] = i
-		// --only-manifests in entry, where a user's args do not replace
+		// --as-walked in entry, where a user's args do not replace
 		// it: pre-commit names every staged YAML file. One process, so a
 		// chart is reported once and no two fix one file.
-		if h.Name == "" || h.Entry != "secctx-lint --only-manifests" || h.Language != "golang" || h.MinVersion == "" || !h.RequireSerial {
+		if h.Name == "" || h.Entry != "secctx-lint --as-walked" || h.Language != "golang" || h.MinVersion == "" || !h.RequireSerial {
 			t.Errorf("hook %+v", h)
 		}
 		// Manifests and every file of a Helm chart reach the hook, chart
