@@ -203,3 +203,47 @@ func keysOf(m map[string][]byte) []string {
 	sort.Strings(out)
 	return out
 }
+
+// A subchart folder that Chart.yaml declares with a remote repository is
+// what `helm dependency update` fetches again: the fixer leaves its values
+// and templates alone, as it does an archive's, and says so; the parent's
+// own values are still fixed. Declared without a repository (or file://),
+// the folder is the chart's own and is fixed.
+func TestFixLeavesFetchedSubcharts(t *testing.T) {
+	for _, tt := range []struct {
+		repo    string
+		fetched bool
+	}{{"https://charts.example.com", true}, {"file://charts/db", false}, {"", false}} {
+		dir := copyChart(t, "parent")
+		chartYAML := filepath.Join(dir, "Chart.yaml")
+		b, err := os.ReadFile(chartYAML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.repo != "" {
+			b = []byte(strings.Replace(string(b), "    version: 0.1.0\n", "    version: 0.1.0\n    repository: "+tt.repo+"\n", 1))
+			if err := os.WriteFile(chartYAML, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		changed := fixChart(t, restricted(t), dir, Options{})
+		inSub := false
+		for f := range changed {
+			inSub = inSub || strings.HasPrefix(f, "charts/db/")
+		}
+		if inSub == tt.fetched || changed["values.yaml"] == nil {
+			t.Errorf("repository %q: changed %v", tt.repo, keysOf(changed))
+		}
+		if !tt.fetched {
+			continue
+		}
+		_, findings, lines := judge(t, restricted(t), dir, Options{})
+		noted := false
+		for _, f := range findings {
+			noted = noted || strings.Contains(f.FixNote, "fetches from https://charts.example.com again")
+		}
+		if !noted {
+			t.Errorf("no finding says the subchart is fetched:\n%s", strings.Join(lines, "\n"))
+		}
+	}
+}

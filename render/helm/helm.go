@@ -107,6 +107,10 @@ type renderer struct {
 type subchart struct {
 	dir     string // the folder (or, for an archive, the .tgz file)
 	archive bool
+	// fetched: a folder that a dependency of Chart.yaml names with a
+	// remote repository (or one inside such a folder): `helm dependency
+	// update` replaces it, so the fixer leaves it alone as an archive.
+	fetched string
 }
 
 func (r *renderer) fail(p string, line int, format string, args ...any) {
@@ -125,7 +129,7 @@ func (r *renderer) run() {
 		return
 	}
 	r.subDirs = map[string]subchart{}
-	r.mapSubcharts(ch, r.dir, ch.Name())
+	r.mapSubcharts(ch, r.dir, ch.Name(), "")
 	// Before ProcessDependencies, which renames an aliased dependency.
 	r.mapAliases(ch, ch.Name())
 
@@ -264,8 +268,14 @@ func dependencyLine(file string, i int) int {
 // mapSubcharts records where each loaded subchart lives on disk: a folder
 // of charts/ or an archive. The loader does not say, so it is found by the
 // chart's name.
-func (r *renderer) mapSubcharts(ch *chart.Chart, dir, full string) {
+func (r *renderer) mapSubcharts(ch *chart.Chart, dir, full, fetched string) {
 	entries, _ := os.ReadDir(filepath.Join(dir, "charts"))
+	repos := map[string]string{}
+	for _, d := range ch.Metadata.Dependencies {
+		if d.Repository != "" && !strings.HasPrefix(d.Repository, "file://") {
+			repos[d.Name] = d.Repository
+		}
+	}
 	for _, sub := range ch.Dependencies() {
 		p := path.Join(full, "charts", sub.Name())
 		found := subchart{dir: filepath.Join(dir, "charts", sub.Name()), archive: true}
@@ -279,9 +289,15 @@ func (r *renderer) mapSubcharts(ch *chart.Chart, dir, full string) {
 				found = subchart{dir: ep, archive: true}
 			}
 		}
+		if !found.archive {
+			found.fetched = fetched
+			if repo := repos[sub.Metadata.Name]; found.fetched == "" && repo != "" {
+				found.fetched = repo
+			}
+		}
 		r.subDirs[p] = found
 		if !found.archive {
-			r.mapSubcharts(sub, found.dir, p)
+			r.mapSubcharts(sub, found.dir, p, found.fetched)
 		}
 	}
 }

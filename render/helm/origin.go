@@ -62,6 +62,7 @@ type valuesFile struct {
 	path    string
 	prefix  []string // where the file's top level sits in the root values
 	archive bool
+	fetched string // the repository of a subchart folder helm fetches (subchart.fetched)
 	file    *source.File
 }
 
@@ -85,15 +86,19 @@ func collectTemplates(c *chart.Chart, full string, out map[string]*tmplLines) {
 }
 
 func (res *resolver) addChartValues(c *chart.Chart, dir string, prefix []string, full string, archive bool) {
-	if archive {
+	sc := res.r.subDirs[full]
+	switch {
+	case archive:
 		res.valueFiles = append(res.valueFiles, valuesFile{path: dir, prefix: prefix, archive: true})
-	} else {
+	case sc.fetched != "":
+		res.valueFiles = append(res.valueFiles, valuesFile{path: filepath.Join(dir, "values.yaml"), prefix: prefix, archive: true, fetched: sc.fetched})
+	default:
 		res.addValues(filepath.Join(dir, "values.yaml"), prefix, false)
 	}
 	for _, d := range c.Dependencies() {
 		p := path.Join(full, "charts", d.Name())
-		sc := res.r.subDirs[p]
-		res.addChartValues(d, sc.dir, append(append([]string{}, prefix...), d.Name()), p, archive || sc.archive)
+		sub := res.r.subDirs[p]
+		res.addChartValues(d, sub.dir, append(append([]string{}, prefix...), d.Name()), p, archive || sub.archive)
 	}
 }
 
@@ -397,6 +402,9 @@ func (res *resolver) valueOrigin(p []string) (key, value source.Origin, ok bool)
 		rest := p[len(vf.prefix):]
 		if vf.archive {
 			note := fmt.Sprintf("the value %s comes from a chart archive (%s); set it in the parent chart's values instead", strings.Join(p, "."), vf.path)
+			if vf.fetched != "" {
+				note = fmt.Sprintf("the value %s comes from %s, a chart that `helm dependency update` fetches from %s again; set it in the parent chart's values instead", strings.Join(p, "."), vf.path, vf.fetched)
+			}
 			o := source.Origin{Path: vf.path, Note: note}
 			return o, o, true
 		}
@@ -547,6 +555,8 @@ func (res *resolver) templatePos(seg *segment, n *yaml.Node) (source.Origin, boo
 	case sc.archive:
 		o.Line, o.Column = 0, 0
 		o.Note = fmt.Sprintf("the object comes from %s (line %d) inside the chart archive %s; the fixer does not edit archives", inner, i+1, p)
+	case sc.fetched != "":
+		o.Note = fmt.Sprintf("%s:%d is in a chart that `helm dependency update` fetches from %s again; the fixer does not edit it: set the fields through the parent chart's values, or upstream", p, i+1, sc.fetched)
 	case !t.literal[i]:
 		o.Note = fmt.Sprintf("%s:%d prints this with a template expression; the fixer edits values files and plain template lines only", p, i+1)
 	default:
@@ -572,6 +582,9 @@ func (res *resolver) templateMap(seg *segment, o source.Origin, k, n *yaml.Node)
 	t := res.tmpl[seg.name]
 	if !t.literal[o.Line-1] {
 		return o
+	}
+	if sc, _ := res.r.locate(seg.name); sc.fetched != "" {
+		return o // helm fetches it again: its note says so (templatePos)
 	}
 	tf := res.templateFile(seg.name)
 	if tf == nil {
