@@ -153,8 +153,8 @@ func writtenAlready(doc *source.Document, changes []Change, target *source.Docum
 		m := ch.Map
 		for i, key := range ch.Path {
 			k, v := source.Lookup(source.Mapping(m), key)
-			if k == nil || source.IsNull(v) {
-				break
+			if rv := source.Resolve(v); k == nil || source.IsNull(v) || rv != nil && rv.Kind != yaml.ScalarNode && len(rv.Content) == 0 {
+				break // missing as the rules read it: null, [] or {} (the fixer fills those)
 			}
 			if i == len(ch.Path)-1 {
 				return fmt.Sprintf("%s:%d sets %s, but the built object lacks it: %s", target.File.Path, k.Line, strings.Join(ch.Path, "."), why)

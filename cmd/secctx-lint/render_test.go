@@ -328,3 +328,22 @@ func TestKustomizeFixWhereAPatchRemovesIt(t *testing.T) {
 		t.Errorf("a second --fix changed the tree")
 	}
 }
+
+// A field the source writes as [] or null is missing as the rules read
+// it, not set: the build did not take it out, and the fixer fills it
+// (Bitnami's charts ship supplementalGroups: []). Regression of the
+// "the source already sets it" note.
+func TestRenderedFixFillsEmptyValues(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "kustomization.yaml", "resources:\n  - deploy.yaml\n")
+	deploy := write(t, dir, "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: demo\nspec:\n  selector:\n    matchLabels: {app: demo}\n  template:\n    metadata:\n      labels: {app: demo}\n    spec:\n      securityContext:\n        fsGroup: 1001\n        runAsUser: 1001\n        runAsGroup: null\n        runAsNonRoot: true\n        seccompProfile: {type: RuntimeDefault}\n        supplementalGroups: []\n      containers:\n        - name: app\n          image: nginx\n          securityContext:\n            allowPrivilegeEscalation: false\n")
+	if code, _, stderr := runCLI(t, "", "--config", "none", "--fix", dir); code != exitOK {
+		t.Fatalf("--fix: exit %d\n%s", code, stderr)
+	}
+	got := string(mustRead(t, deploy))
+	for _, want := range []string{"runAsGroup: 3000", "supplementalGroups: [2000]"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%s not written:\n%s", want, got)
+		}
+	}
+}
