@@ -24,8 +24,10 @@ func mayWrite(path string) error {
 }
 
 // keepOwner gives the new file the replaced one's owner and group, or
-// refuses: the rename would leave a file owned by whoever ran the fix
-// (a group-writable file of a colleague's, a checkout fixed with sudo).
+// refuses another user's file: the rename would leave it owned by
+// whoever ran the fix (a group-writable file of a colleague's). The
+// user's own file whose group cannot be kept is written in the user's
+// group.
 func keepOwner(tmp *os.File, old fs.FileInfo, target string) error {
 	st, ok := old.Sys().(*syscall.Stat_t)
 	if !ok {
@@ -40,6 +42,12 @@ func keepOwner(tmp *os.File, old fs.FileInfo, target string) error {
 		return nil
 	}
 	if err := tmp.Chown(int(st.Uid), int(st.Gid)); err != nil {
+		if cur.Uid == st.Uid {
+			// The user's own file in a group the user is not in (written
+			// by a container as the user's uid, group 0): it stays theirs,
+			// in their group, as an editor that replaces files leaves it.
+			return nil
+		}
 		return fmt.Errorf("%s belongs to user %d, group %d: written anew by you it would change hands (%v)", target, st.Uid, st.Gid, err)
 	}
 	return nil
