@@ -247,3 +247,36 @@ func TestFixLeavesFetchedSubcharts(t *testing.T) {
 		}
 	}
 }
+
+// A block whose lines go on in an action at its own depth (containers
+// printed by `{{- include ... | nindent 8 }}` below `containers:`) is not
+// plain: the parse with actions blanked out ends it at `containers:`, and
+// the fixer wrote the pod's securityContext between the key and the
+// include, so the containers rendered as supplementalGroups items.
+func TestFixLeavesBlocksThatGoOnInAnAction(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "chart")
+	for name, text := range map[string]string{
+		"Chart.yaml":             "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
+		"values.yaml":            "sidecar: true\n",
+		"templates/_helpers.tpl": "{{- define \"demo.containers\" -}}\n- name: app\n  image: nginx\n{{- end }}\n",
+		"templates/deploy.yaml":  "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  selector:\n    matchLabels: {app: demo}\n  template:\n    metadata:\n      labels: {app: demo}\n    spec:\n      containers:\n        {{- include \"demo.containers\" . | nindent 8 }}\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := restricted(t)
+	if changed := fixChart(t, e, dir, Options{}); len(changed) != 0 {
+		t.Errorf("changed %v:\n%s", keysOf(changed), changed["templates/deploy.yaml"])
+	}
+	_, findings, lines := judge(t, e, dir, Options{})
+	for _, f := range findings {
+		if f.Rule == lint.RuleInvalidField || f.Fixable {
+			t.Errorf("after --fix:\n%s", strings.Join(lines, "\n"))
+			break
+		}
+	}
+}

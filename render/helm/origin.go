@@ -605,7 +605,11 @@ func (res *resolver) templateMap(seg *segment, o source.Origin, k, n *yaml.Node)
 	if m == nil || !sameKeys(m, n) {
 		return o
 	}
-	last := lastLine(m)
+	col := tk.Column // past the key: an empty map's lines are deeper
+	if len(m.Content) > 0 {
+		col = m.Content[0].Column - 1
+	}
+	last := blockEnd(t, lastLine(m), col)
 	for l := tk.Line; l <= last && l <= len(t.literal); l++ {
 		if !t.literal[l-1] {
 			return o
@@ -627,6 +631,26 @@ func (res *resolver) templateFile(name string) *source.File {
 		res.r.out.OriginFiles[p] = f
 	}
 	return f
+}
+
+// blockEnd is the last template line of a block whose keys sit at
+// column col (0-based), from the last line the blanked-out parse gives
+// it: lines indented as far or further belong to it too, an action among
+// them (`{{- include "x.containers" . | nindent 8 }}` under containers:)
+// included, which the parse, with the action blanked out, does not see.
+func blockEnd(t *tmplLines, last, col int) int {
+	for l := last + 1; l <= len(t.text); l++ {
+		line := t.text[l-1]
+		trimmed := strings.TrimLeft(line, " ")
+		if strings.TrimSpace(trimmed) == "" {
+			continue
+		}
+		if len(line)-len(trimmed) < col {
+			break
+		}
+		last = l
+	}
+	return last
 }
 
 // findItem finds the mapping that is an item of a sequence and starts at
