@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 
 	"github.com/secctx-lint/secctx-lint/fix"
@@ -19,7 +20,14 @@ import (
 type renderFix struct {
 	files     []originFix
 	forbidden []refusal
+	// invalid: the invalid-field findings of the builds before the fix
+	// (invalidKey), which the builds of the fixed sources may keep.
+	invalid map[string]bool
 }
+
+// invalidKey names an invalid-field finding apart from its lines, which
+// the fix moves.
+func invalidKey(f *lint.Finding) string { return f.File + "\x00" + f.Field + "\x00" + f.Message }
 
 // originFix is one origin file and its fixed bytes.
 type originFix struct {
@@ -33,7 +41,7 @@ type originFix struct {
 // planRenders judges every build and plans the fixes of all of them
 // together, per origin file.
 func planRenders(engine *lint.Engine, stage *render.Result, lim source.Limits) *renderFix {
-	rf := &renderFix{}
+	rf := &renderFix{invalid: map[string]bool{}}
 	var all []lint.Finding
 	var order []*source.File
 	seen := map[*source.File]bool{}
@@ -46,6 +54,9 @@ func planRenders(engine *lint.Engine, stage *render.Result, lim source.Limits) *
 		fs, _ := engine.File(rd.File)
 		rf.forbidden = refusals(rf.forbidden, fs)
 		for _, fd := range fs {
+			if fd.Rule == lint.RuleInvalidField {
+				rf.invalid[invalidKey(&fd)] = true
+			}
 			if fd.Fixable && fd.Doc != nil && !seen[fd.Doc.File] {
 				seen[fd.Doc.File] = true
 				order = append(order, fd.Doc.File)
@@ -77,7 +88,32 @@ func planRenders(engine *lint.Engine, stage *render.Result, lim source.Limits) *
 // applyRenders writes (or diffs) the fixed origin files, then builds every
 // kustomization again from the fixed text to report what is still wrong.
 func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *renderFix, run *report.Run, lim source.Limits, stdout, stderr io.Writer) (fields, changed int) {
+	// The fixed sources are built first, from memory: a fix that makes a
+	// build hold a field the API server refuses (an edit that lands
+	// where the template or the patches did not expect it) is not written
+	// at all, as for a plain file (newInvalidFields).
 	overlay := map[string][]byte{}
+	for _, of := range rf.files {
+		if of.err == nil && of.out != nil {
+			if abs, err := filepath.Abs(of.file.Path); err == nil {
+				overlay[abs] = of.out
+			}
+		}
+	}
+	again := kustomize.New(stage.PathsDir, lim)
+	again.Overlay = overlay
+	rebuilt := stage.BuildAgain(again)
+	if len(overlay) > 0 {
+		if bad := newRenderedInvalid(engine, rf.invalid, rebuilt); bad != nil {
+			run.Errors = append(run.Errors, &source.Error{Path: bad.File, Line: bad.Line, Msg: "not fixed: with the fixes, the build would hold a field the API server refuses (" + bad.Field + ": " + bad.Message + "); nothing of the built objects was written; please report this"})
+			for i := range rf.files {
+				rf.files[i].out = nil
+			}
+			rebuilt = stage.Renders
+		}
+	}
+	written := maps.Clone(overlay)
+	unwritten := false
 	for _, of := range rf.files {
 		path := of.file.Path
 		for _, n := range of.notes {
@@ -94,21 +130,25 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 			io.WriteString(stdout, fix.UnifiedDiff(path, of.file.Src, of.out))
 		} else if err := fix.WriteAtomic(path, of.out); err != nil {
 			run.Errors = append(run.Errors, &source.Error{Path: path, Msg: "not written: " + err.Error()})
+			if abs, err := filepath.Abs(path); err == nil {
+				delete(written, abs)
+			}
+			unwritten = true
 			continue
-		}
-		if abs, err := filepath.Abs(path); err == nil {
-			overlay[abs] = of.out
 		}
 		fields += of.fields
 		changed++
 	}
-	again := kustomize.New(stage.PathsDir, lim)
-	again.Overlay = overlay
+	if unwritten {
+		// What was written is what the report is about.
+		again.Overlay = written
+		rebuilt = stage.BuildAgain(again)
+	}
 	reported := map[source.Error]bool{}
 	for _, e := range run.Errors {
 		reported[*e] = true
 	}
-	for _, rd := range stage.BuildAgain(again) {
+	for _, rd := range rebuilt {
 		for _, e := range rd.Errors {
 			// A build that reported a problem and still built (helmCharts)
 			// reports it again: once is enough.
@@ -119,4 +159,21 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 		judgeRender(cfg, engine, rd, run)
 	}
 	return fields, changed
+}
+
+// newRenderedInvalid is the first invalid-field finding of the builds of
+// the fixed sources that the builds before the fix did not have, or nil.
+func newRenderedInvalid(engine *lint.Engine, had map[string]bool, rds []*source.Render) *lint.Finding {
+	for _, rd := range rds {
+		if rd.File == nil {
+			continue
+		}
+		fs, _ := engine.File(rd.File)
+		for i := range fs {
+			if fs[i].Rule == lint.RuleInvalidField && !had[invalidKey(&fs[i])] {
+				return &fs[i]
+			}
+		}
+	}
+	return nil
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/secctx-lint/secctx-lint/internal/linttest"
+	"github.com/secctx-lint/secctx-lint/lint"
+	"github.com/secctx-lint/secctx-lint/source"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -345,5 +348,38 @@ func TestRenderedFixFillsEmptyValues(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("%s not written:\n%s", want, got)
 		}
+	}
+}
+
+// The guard of render fixes: an invalid-field finding of the fixed
+// sources' builds is new when the builds before the fix did not have it
+// (by file, field and message: the fix moves lines).
+func TestNewRenderedInvalid(t *testing.T) {
+	e := linttest.Restricted(t)
+	pod := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n    securityContext: {runAsUser: \"1000\"}\n"
+	render := func(src string) *source.Render {
+		f, errs := source.Parse("pod.yaml", []byte(src), source.DefaultLimits)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		return &source.Render{File: f}
+	}
+	had := map[string]bool{}
+	fs, _ := e.File(render(pod).File)
+	for i := range fs {
+		if fs[i].Rule == lint.RuleInvalidField {
+			had[invalidKey(&fs[i])] = true
+		}
+	}
+	if len(had) == 0 {
+		t.Fatal("the test pod has no invalid field")
+	}
+	moved := "# a line above\n" + pod
+	if bad := newRenderedInvalid(e, had, []*source.Render{render(moved)}); bad != nil {
+		t.Errorf("the same invalid field on another line is new: %+v", bad)
+	}
+	worse := strings.Replace(pod, "image: nginx", "image: nginx\n    workingDir: 7", 1)
+	if bad := newRenderedInvalid(e, had, []*source.Render{render(worse)}); bad == nil || !strings.Contains(bad.Field, "workingDir") {
+		t.Errorf("a new invalid field: %+v", bad)
 	}
 }
