@@ -428,8 +428,17 @@ func (s *suppressor) filter(p *Pod, found []Finding, from int, owners []*Contain
 	for i := from; i < len(found); i++ {
 		f := &found[i]
 		candidates := append(annotations[:len(annotations):len(annotations)], s.byTarget[f.Line]...)
-		if ct := owners[i-from]; ct != nil && ct.Node.Line != f.Line {
+		ct := owners[i-from]
+		if ct != nil && ct.Node.Line != f.Line {
 			candidates = append(candidates, s.byTarget[ct.Node.Line]...)
+		}
+		if ct == nil && f.Missing && p.SpecKey != nil && p.SpecKey.Line != f.Line {
+			// A missing pod field is placed at the pod's securityContext
+			// when there is one, else at spec:. A comment on spec: covers
+			// it at either, or a fix that writes the securityContext for
+			// another rule would move it out from under the comment, and a
+			// second --fix would write what the comment suppressed.
+			candidates = append(candidates, s.byTarget[p.SpecKey.Line]...)
 		}
 		if p.Object.Line != f.Line {
 			candidates = append(candidates, s.byTarget[p.Object.Line]...)

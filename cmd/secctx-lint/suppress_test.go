@@ -191,3 +191,24 @@ func TestFixLeavesSuppressedContainersAlone(t *testing.T) {
 		t.Errorf("the agent sets its own runAsGroup, the pod's can be written:\n%s", diff)
 	}
 }
+
+// A comment on spec: suppresses the pod's missing fields of its rules
+// also once a fix has written the pod's securityContext (for another
+// rule's findings), where those findings are then placed: a second --fix
+// wrote the fsGroup the comment suppressed.
+func TestSpecSuppressionSurvivesTheFix(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:   # secctx-lint:ignore users-groups: fsGroup is set by the admission webhook\n  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      allowPrivilegeEscalation: false\n")
+	runCLI(t, "", "--fix", p)
+	once := string(mustRead(t, p))
+	if !strings.Contains(once, "\n  securityContext:\n    runAsGroup") || strings.Contains(once, "fsGroup:") {
+		t.Fatalf("after one --fix:\n%s", once)
+	}
+	code, out, _ := runCLI(t, "", "--fix", p)
+	if twice := string(mustRead(t, p)); twice != once {
+		t.Errorf("a second --fix changed the file:\n%s", twice)
+	}
+	if code != exitOK || !strings.Contains(out, "2 suppressed") {
+		t.Errorf("after the fix: exit %d\n%s", code, out)
+	}
+}
