@@ -42,7 +42,7 @@ func (s *textStream) Add(b *Batch) error {
 		if f.Certainty == lint.Strict {
 			cert = " (strict)"
 		}
-		fmt.Fprintf(bw, "%s:%d:%d: %s %s%s: %s%s\n", f.File, f.Line, f.Column, f.Level, f.Rule, cert, f.Message, about(f))
+		fmt.Fprintf(bw, "%s: %s %s%s: %s%s\n", position(f.File, f.Line, f.Column), f.Level, f.Rule, cert, f.Message, about(f))
 		if li := b.lines(f.File); li != nil && f.Line >= 1 && f.Line <= li.Lines() {
 			line := string(li.Line(f.Line))
 			fmt.Fprintf(bw, "  %s\n", strings.ReplaceAll(line, "\t", " "))
@@ -95,12 +95,17 @@ func (s *textStream) End(r *Run) error {
 
 // inputError renders an input problem as file:line:col: error: message.
 func inputError(e *source.Error) string {
-	pos := e.Path
-	if e.Line > 0 {
-		pos += fmt.Sprintf(":%d", e.Line)
-		if e.Column > 0 {
-			pos += fmt.Sprintf(":%d", e.Column)
-		}
+	return position(e.Path, e.Line, e.Column) + ": error: " + e.Msg
+}
+
+// position is file:line:col, leaving out what is not known (0): a
+// finding in a chart archive has no line to edit.
+func position(path string, line, col int) string {
+	if line <= 0 {
+		return path
 	}
-	return pos + ": error: " + e.Msg
+	if col <= 0 {
+		return fmt.Sprintf("%s:%d", path, line)
+	}
+	return fmt.Sprintf("%s:%d:%d", path, line, col)
 }
