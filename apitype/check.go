@@ -288,7 +288,7 @@ func (c *checker) mapping(m *yaml.Node, s *schema) {
 		field := c.path()
 		c.pop()
 		p := Problem{Key: e.key, Value: source.Resolve(e.value), Parent: m, Field: field, Unknown: true, Merged: e.merged}
-		p.Suggest = closest(e.name, s.names)
+		p.Suggest = Closest(e.name, s.names)
 		p.Msg = fmt.Sprintf("unknown field %q in %s (Kubernetes %s API)", e.key.Value, s.name, APIVersion)
 		if e.name != e.key.Value {
 			p.Msg = fmt.Sprintf("unknown field %q (which kubectl's YAML 1.1 reader turns into %q) in %s (Kubernetes %s API)", e.key.Value, e.name, s.name, APIVersion)
@@ -459,10 +459,10 @@ func plural(s *schema) string {
 	return strings.TrimPrefix(strings.TrimPrefix(want(s), "an "), "a ") + " values"
 }
 
-// closest lists the known names nearest to name: a difference of case only
+// Closest lists the known names nearest to name: a difference of case only
 // first, else the names at the smallest edit distance within a bound that
 // grows with the name's length.
-func closest(name string, known []string) []string {
+func Closest(name string, known []string) []string {
 	lower := strings.ToLower(name)
 	var out []string
 	for _, k := range known {

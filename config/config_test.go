@@ -223,7 +223,7 @@ func TestErrors(t *testing.T) {
 		{"initiatives:\n  restricted:\n    policies: {}\n", `2:3: initiative "restricted" has the name of a built-in one`},
 		{"initiatives:\n  a: {from: b}\n  b: {from: a}\n", `starts from itself`},
 		{"initiatives:\n  x:\n    policies:\n      no-such-policy: {}\n", `4:7: unknown policy "no-such-policy" (known: privileged-containers,`},
-		{"initiatives:\n  x:\n    policies:\n      capabilities:\n        allowedCapability: []\n", `5:9: policy capabilities 6.2.0 has no parameter allowedCapability (it has: allowedCapabilities, excludedContainers, excludedImages, requiredDropCapabilities)`},
+		{"initiatives:\n  x:\n    policies:\n      capabilities:\n        allowedCapability: []\n", `5:9: policy capabilities 6.2.0 has no parameter allowedCapability (did you mean allowedCapabilities? it has: allowedCapabilities, excludedContainers, excludedImages, requiredDropCapabilities)`},
 		{"initiatives:\n  x:\n    policies:\n      capabilities:\n        allowedCapabilities: NET_RAW\n", `5:30: capabilities parameter allowedCapabilities must be a list, not a string ("NET_RAW")`},
 		{"initiatives:\n  x:\n    policies:\n      users-groups:\n        runAsUserRule: MustRunAsRoot\n", `5:24: runAsUserRule "MustRunAsRoot" is not one of MustRunAs, MustRunAsNonRoot, RunAsAny`},
 		{"initiatives:\n  x:\n    policies:\n      users-groups:\n        runAsGroupRanges: {ranges: [{min: 100, max: 10}]}\n", `5:37: runAsGroupRanges: impossible range, min 100 is above max 10`},

@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 
+	"github.com/secctx-lint/secctx-lint/apitype"
 	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/source"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -21,7 +22,11 @@ func (p *parser) param(d *policy.Definition, k, v *yaml.Node) (any, bool) {
 	} else if (name == "excludedContainers" && d.ExcludedContainers) || (name == "excludedImages" && d.ExcludedImages) {
 		typ = "Array"
 	} else {
-		p.fail(k, "policy %s %s has no parameter %s (it has: %s)", d.Rule, d.Version, name, strings.Join(paramNames(d), ", "))
+		hint := ""
+		if c := apitype.Closest(name, paramNames(d)); len(c) > 0 {
+			hint = "did you mean " + strings.Join(c, " or ") + "? "
+		}
+		p.fail(k, "policy %s %s has no parameter %s (%sit has: %s)", d.Rule, d.Version, name, hint, strings.Join(paramNames(d), ", "))
 		return nil, false
 	}
 	if !p.typeOK(v, typ, d.Rule+" parameter "+name) {
