@@ -102,7 +102,8 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 	}
 	again := kustomize.New(stage.PathsDir, lim)
 	again.Overlay = overlay
-	rebuilt := stage.BuildAgain(again)
+	var rebuilt []*source.Render
+	quietly("", nil, func() { rebuilt = stage.BuildAgain(again) }) // said once already
 	if len(overlay) > 0 {
 		if bad := newRenderedInvalid(engine, rf.invalid, rebuilt); bad != nil {
 			run.Errors = append(run.Errors, &source.Error{Path: bad.File, Line: bad.Line, Msg: "not fixed: with the fixes, the build would hold a field the API server refuses (" + bad.Field + ": " + bad.Message + "); nothing of the built objects was written; please report this"})
@@ -142,7 +143,7 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 	if unwritten {
 		// What was written is what the report is about.
 		again.Overlay = written
-		rebuilt = stage.BuildAgain(again)
+		quietly("", nil, func() { rebuilt = stage.BuildAgain(again) })
 	}
 	reported := map[source.Error]bool{}
 	for _, e := range run.Errors {

@@ -28,8 +28,11 @@ func walkAndRender(cfg *config, paths []string, lim source.Limits, stderr io.Wri
 			dir = ""
 		}
 	}
-	stage := render.Stage(res, kustomize.New(dir, lim))
-	stage.AddCharts(res, &render.Helm{Charts: cfg.fileCharts, Namespace: cfg.namespace, ReleaseName: cfg.helmRelease, Values: cfg.helmValues, Set: cfg.helmSet, Limits: lim})
+	var stage *render.Result
+	quietly("kustomize", stderr, func() { stage = render.Stage(res, kustomize.New(dir, lim)) })
+	quietly("helm", stderr, func() {
+		stage.AddCharts(res, &render.Helm{Charts: cfg.fileCharts, Namespace: cfg.namespace, ReleaseName: cfg.helmRelease, Values: cfg.helmValues, Set: cfg.helmSet, Limits: lim})
+	})
 	for i, rd := range stage.Renders {
 		errs = append(errs, rd.Errors...)
 		if cfg.verbose {

@@ -383,3 +383,40 @@ func TestNewRenderedInvalid(t *testing.T) {
 		t.Errorf("a new invalid field: %+v", bad)
 	}
 }
+
+// What kustomize prints while it builds (its deprecation warnings go
+// straight to os.Stderr, its vars notes through the standard logger) is
+// said once each, sorted, labelled, the same on every run: builds run in
+// parallel and the lines came in any order, one of them labelled helm.
+func TestBuildWarningsAreLabelledAndStable(t *testing.T) {
+	dir := t.TempDir()
+	for _, k := range []string{"a", "b"} {
+		write(t, filepath.Join(dir, k), "kustomization.yaml", "commonLabels: {team: x}\nvars:\n- name: NEVER_USED\n  objRef: {kind: Pod, name: ok, apiVersion: v1}\nresources:\n- pod.yaml\n")
+		write(t, filepath.Join(dir, k), "pod.yaml", goodPod)
+	}
+	var first string
+	for i := 0; i < 3; i++ {
+		_, _, stderr := runCLI(t, "", "--config", "none", dir)
+		if i == 0 {
+			first = stderr
+		} else if stderr != first {
+			t.Fatalf("stderr differs between runs:\n%s\n---\n%s", first, stderr)
+		}
+	}
+	want := []string{
+		"secctx-lint: kustomize: Warning: 'commonLabels' is deprecated.",
+		"secctx-lint: kustomize: Warning: 'vars' is deprecated.",
+		"secctx-lint: kustomize: well-defined vars that were never replaced: NEVER_USED",
+	}
+	last := -1
+	for _, w := range want {
+		i := strings.Index(first, w)
+		if i < 0 || i < last || strings.Count(first, w) != 1 {
+			t.Errorf("want %q once, in order, in:\n%s", w, first)
+		}
+		last = i
+	}
+	if strings.Contains(first, "helm:") {
+		t.Errorf("kustomize's lines labelled helm:\n%s", first)
+	}
+}
