@@ -201,7 +201,7 @@ func (e *Engine) document(doc *source.Document, automountOff map[string]bool, su
 		groups := buf[:0]
 		for i := range e.checks {
 			ck := &e.checks[i]
-			if !ck.c.Match.Covers(pod.Namespace, pod.Labels) {
+			if !ck.c.Judges(pod.Namespace, pod.Labels) {
 				continue
 			}
 			if ck.c.Semantics == policy.Azure && ck.rule.skipWindows && pod.Windows() && !judgesWindows(ck.chk) {

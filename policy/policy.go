@@ -298,6 +298,23 @@ func contains(list []string, s string) bool {
 // initiative unless an assignment says otherwise.
 var DefaultExcludedNamespaces = []string{"kube-system", "gatekeeper-system", "azure-arc", "azure-extensions-usage-system"}
 
+// azureSystemNamespaces are left out by Azure Policy for Kubernetes
+// whatever an assignment's excludedNamespaces says: every definition's
+// text calls them "always excluded by design" (only
+// azure-extensions-usage-system "is optional to remove").
+var azureSystemNamespaces = []string{"kube-system", "gatekeeper-system", "azure-arc"}
+
+// Judges tells whether the constraint judges a pod in namespace with
+// labels: its match, and for Azure's policies their system namespaces,
+// which no assignment can bring in. A gatekeeper-library constraint's
+// match alone decides.
+func (c *Constraint) Judges(namespace string, labels map[string]string) bool {
+	if c.Semantics == Azure && contains(azureSystemNamespaces, namespace) {
+		return false
+	}
+	return c.Match.Covers(namespace, labels)
+}
+
 // Constraint is one policy applied with parameters, an effect and a scope:
 // what Gatekeeper holds in a cluster for each policy of an assignment.
 type Constraint struct {
