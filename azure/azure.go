@@ -272,6 +272,10 @@ func (sd *SetDefinition) constraints(values map[string]any, enforce bool, origin
 		if !ok {
 			v = p.DefaultValue
 		}
+		if !ok && v == nil {
+			resolved[name] = unsetParam{}
+			continue
+		}
 		if len(p.AllowedValues) > 0 && v != nil && !allowed(p.AllowedValues, v) {
 			return nil, nil, fmt.Errorf("parameter %s: %s is not one of the allowed values %s", name, jsonText(v), jsonText(p.AllowedValues))
 		}
@@ -370,8 +374,17 @@ func resolve(v any, params map[string]any) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("[parameters('%s')] names no parameter of the set definition", m[1])
 	}
+	if _, unset := pv.(unsetParam); unset {
+		return nil, fmt.Errorf("the set definition's parameter %s has no defaultValue and the assignment gives it no value; Azure refuses such an assignment: set it in the assignment", m[1])
+	}
 	return pv, nil
 }
+
+// unsetParam is a set definition parameter with neither a value from the
+// assignment nor a defaultValue: judging it as empty would switch a
+// policy off (no sysctl forbidden) or make it strictest (no capability
+// allowed) without a word.
+type unsetParam struct{}
 
 // constraint splits a member's values into effect, scope and template
 // parameters. It returns nil for a Disabled member.

@@ -206,6 +206,22 @@ func TestErrors(t *testing.T) {
 	if _, err := ParseAssignment([]byte("{\"parameters\": []}")); err == nil || !strings.Contains(err.Error(), "line 1, column") {
 		t.Errorf("assignment type error: %v", err)
 	}
+	// A set parameter a member reads, with no defaultValue and no value
+	// from the assignment: Azure refuses the assignment, and judging it as
+	// empty would switch the member's check off without a word.
+	nodefault, err := ParseSetDefinition(read(t, "builtin/PSPBaselineStandard.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := nodefault.Parameters["allowedHostPaths"]
+	p.DefaultValue = nil
+	nodefault.Parameters["allowedHostPaths"] = p
+	if _, _, err := nodefault.Constraints(nil, true, ""); err == nil || !strings.Contains(err.Error(), "parameter allowedHostPaths has no defaultValue and the assignment gives it no value") {
+		t.Errorf("a parameter without default nor value: %v", err)
+	}
+	if _, _, err := nodefault.Constraints(map[string]any{"allowedHostPaths": map[string]any{"paths": []any{}}}, true, ""); err != nil {
+		t.Errorf("the same, given by the assignment: %v", err)
+	}
 	a := &Assignment{PolicyDefinitionID: "/providers/Microsoft.Authorization/policySetDefinitions/1f3afdf9-d0c9-4c3d-847f-89da613e70a8"}
 	if _, _, err := a.Resolve(nil); err == nil || !strings.Contains(err.Error(), "give its definition with --azure-initiative") {
 		t.Errorf("unknown set: %v", err)
