@@ -486,33 +486,34 @@ func jsonText(v any) string {
 	return string(b)
 }
 
-// Load resolves what the command line names: a set definition file, and
-// assignment files (each of the given set definition, of an embedded
-// built-in one, or of a single policy definition). Without assignments the
-// set definition is assigned with its defaults.
+// Load is LoadSets with at most one set definition file (setData nil:
+// none).
 func Load(setData []byte, setName string, assignments map[string][]byte, order []string) ([]*policy.Constraint, []policy.NotJudged, error) {
-	var sd *SetDefinition
-	if setData != nil {
-		var err error
-		if sd, err = ParseSetDefinition(setData); err != nil {
-			return nil, nil, inFile(setName, err)
-		}
+	if setData == nil {
+		return LoadSets(nil, nil, assignments, order)
 	}
-	if len(order) == 0 {
-		return sd.Constraints(nil, true, "azure initiative "+sd.label())
+	return LoadSets([][]byte{setData}, []string{setName}, assignments, order)
+}
+
+// LoadSets resolves what the command line names: set definition files,
+// and assignment files (each of one of those set definitions, found by its
+// id, of an embedded built-in one, or of a single policy definition).
+// Without assignments each set definition is assigned with its defaults;
+// with them, a set definition that none of them assigns is an error, as
+// it would be judged by nothing.
+func LoadSets(setData [][]byte, setNames []string, assignments map[string][]byte, order []string) ([]*policy.Constraint, []policy.NotJudged, error) {
+	sds := make([]*SetDefinition, len(setData))
+	for i, data := range setData {
+		sd, err := ParseSetDefinition(data)
+		if err != nil {
+			return nil, nil, inFile(setNames[i], err)
+		}
+		sds[i] = sd
 	}
 	var out []*policy.Constraint
 	var notJudged []policy.NotJudged
 	seen := map[string]bool{}
-	for _, name := range order {
-		a, err := ParseAssignment(assignments[name])
-		if err != nil {
-			return nil, nil, inFile(name, err)
-		}
-		cs, nj, err := a.Resolve(sd)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", name, err)
-		}
+	add := func(cs []*policy.Constraint, nj []policy.NotJudged) {
 		out = append(out, cs...)
 		for _, n := range nj {
 			if k := n.DefinitionID + "/" + n.ReferenceID; !seen[k] {
@@ -521,7 +522,54 @@ func Load(setData []byte, setName string, assignments map[string][]byte, order [
 			}
 		}
 	}
+	if len(order) == 0 {
+		for i, sd := range sds {
+			cs, nj, err := sd.Constraints(nil, true, "azure initiative "+sd.label())
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", setNames[i], err)
+			}
+			add(cs, nj)
+		}
+		return out, notJudged, nil
+	}
+	used := make([]bool, len(sds))
+	for _, name := range order {
+		a, err := ParseAssignment(assignments[name])
+		if err != nil {
+			return nil, nil, inFile(name, err)
+		}
+		var sd *SetDefinition
+		if i := a.setIndex(sds); i >= 0 {
+			sd, used[i] = sds[i], true
+		} else if len(sds) == 1 {
+			sd = sds[0] // Resolve says the assignment is of another set
+		}
+		cs, nj, err := a.Resolve(sd)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		add(cs, nj)
+	}
+	for i, u := range used {
+		if !u {
+			return nil, nil, fmt.Errorf("%s: no --azure-assignment assigns %s; give its assignment, or leave the file out", setNames[i], sds[i].label())
+		}
+	}
 	return out, notJudged, nil
+}
+
+// setIndex is the index of the set definition the assignment names, or -1.
+func (a *Assignment) setIndex(sds []*SetDefinition) int {
+	if !strings.Contains(strings.ToLower(a.PolicyDefinitionID), "/policysetdefinitions/") {
+		return -1
+	}
+	target := path.Base(a.PolicyDefinitionID)
+	for i, sd := range sds {
+		if strings.EqualFold(path.Base(sd.ID), target) || strings.EqualFold(sd.Name, target) {
+			return i
+		}
+	}
+	return -1
 }
 
 // Resolve expands the assignment. sd is the set definition the user gave

@@ -203,9 +203,9 @@ func configured(cfg *config) (cs []*policy.Constraint, errs []*source.Error, err
 			cfg.namespace = file.Namespace
 		}
 	}
-	if cfg.azureInitiative != "" || len(cfg.azureAssignments) > 0 {
-		if cfg.azureInitiative != "" {
-			cfg.judgedWith = append(cfg.judgedWith, report.Basis{Kind: "Azure initiative", Name: cfg.azureInitiative})
+	if len(cfg.azureInitiative) > 0 || len(cfg.azureAssignments) > 0 {
+		for _, p := range cfg.azureInitiative {
+			cfg.judgedWith = append(cfg.judgedWith, report.Basis{Kind: "Azure initiative", Name: p})
 		}
 		for _, p := range cfg.azureAssignments {
 			cfg.judgedWith = append(cfg.judgedWith, report.Basis{Kind: "Azure assignment", Name: p})
@@ -270,14 +270,14 @@ func fixValues(cfg *config) lint.FixValues {
 }
 
 // azureConstraints reads --azure-initiative and --azure-assignment files.
-func azureConstraints(setPath string, assignPaths []string) ([]*policy.Constraint, []policy.NotJudged, []*source.Error, error) {
-	var setData []byte
-	if setPath != "" {
-		b, err := os.ReadFile(setPath)
+func azureConstraints(setPaths []string, assignPaths []string) ([]*policy.Constraint, []policy.NotJudged, []*source.Error, error) {
+	var setData [][]byte
+	for _, p := range setPaths {
+		b, err := os.ReadFile(p)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		setData = b
+		setData = append(setData, b)
 	}
 	assignments := map[string][]byte{}
 	for _, p := range assignPaths {
@@ -287,6 +287,6 @@ func azureConstraints(setPath string, assignPaths []string) ([]*policy.Constrain
 		}
 		assignments[p] = b
 	}
-	cs, nj, err := azure.Load(setData, setPath, assignments, assignPaths)
+	cs, nj, err := azure.LoadSets(setData, setPaths, assignments, assignPaths)
 	return cs, nj, nil, err
 }

@@ -412,3 +412,36 @@ func TestInitFlagAfterFile(t *testing.T) {
 		t.Errorf("not overwritten")
 	}
 }
+
+// --azure-initiative is repeatable: each assignment finds its own set
+// definition by id (the second file was dropped without a word), and a
+// set definition that no assignment assigns is an error, not ignored.
+func TestAzureInitiativeRepeatable(t *testing.T) {
+	dir := t.TempDir()
+	pod := write(t, dir, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  hostPID: true\n  containers:\n  - name: c\n    image: x\n    securityContext: {privileged: true}\n")
+	builtin := func(name string) (string, string) {
+		in, err := policy.Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]string{"baseline": "PSPBaselineStandard.json", "restricted": "PSPRestrictedStandard.json"}
+		return filepath.Join("..", "..", "azure", "builtin", files[name]), in.ID
+	}
+	baseline, baselineID := builtin("baseline")
+	restricted, restrictedID := builtin("restricted")
+	assign := func(file, id string) string {
+		return write(t, dir, file, `{"name": "`+file+`", "policyDefinitionId": "/providers/Microsoft.Authorization/policySetDefinitions/`+id+`", "parameters": {"effect": {"value": "Audit"}}}`)
+	}
+	ab, ar := assign("b.json", baselineID), assign("r.json", restrictedID)
+	code, out, stderr := runCLI(t, "", "--config", "none", "--format", "json", "--azure-initiative", baseline, "--azure-initiative", restricted, "--azure-assignment", ab, "--azure-assignment", ar, pod)
+	if code != exitFindings {
+		t.Fatalf("two sets, two assignments: exit %d\n%s", code, stderr)
+	}
+	if n := strings.Count(out, `"rule": "privileged-containers"`); n != 2 {
+		t.Errorf("privileged-containers %d times, want once per assignment:\n%s", n, out)
+	}
+	code, _, stderr = runCLI(t, "", "--config", "none", "--azure-initiative", baseline, "--azure-initiative", restricted, "--azure-assignment", ar, pod)
+	if code != exitUsage || !strings.Contains(stderr, "PSPBaselineStandard.json: no --azure-assignment assigns") {
+		t.Errorf("an unassigned set: exit %d\n%s", code, stderr)
+	}
+}

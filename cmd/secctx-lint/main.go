@@ -71,7 +71,7 @@ type config struct {
 
 	// Configuration file, Azure exports and suppressions (commands.go).
 	configFile          string
-	azureInitiative     string
+	azureInitiative     multiFlag
 	azureAssignments    multiFlag
 	reportUnusedIgnores bool
 	noIgnores           bool
@@ -204,7 +204,7 @@ func mainFlags(cfg *config) *flag.FlagSet {
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	registerFixFlags(fs, &cfg.fix)
 	fs.StringVar(&cfg.configFile, "config", "", "configuration file (default: "+cfgfile.FileName+" in the working folder or the nearest parent; none to read none)")
-	fs.StringVar(&cfg.azureInitiative, "azure-initiative", "", "Azure policy set definition `FILE` (JSON, as az policy set-definition show prints it, or in ARM shape) to judge with")
+	fs.Var(&cfg.azureInitiative, "azure-initiative", "Azure policy set definition `FILE` (JSON, as az policy set-definition show prints it, or in ARM shape) to judge with; repeatable, each --azure-assignment finds its own by id")
 	fs.Var(&cfg.azureAssignments, "azure-assignment", "Azure policy assignment `FILE` (JSON, as az policy assignment show prints it) to judge with; repeatable")
 	fs.BoolVar(&cfg.reportUnusedIgnores, "report-unused-ignores", false, "report secctx-lint ignore annotations and comments that silence nothing")
 	fs.BoolVar(&cfg.noIgnores, "no-ignores", false, "honour no secctx-lint ignore annotation or comment: report every finding")
@@ -247,7 +247,7 @@ func checkFlags(cfg *config, fs *flag.FlagSet, paths []string) (*config, error) 
 	if _, ok := report.Formats[cfg.format]; !ok && cfg.format != "" {
 		return nil, fmt.Errorf("unknown --format %q (want %s)", cfg.format, strings.Join(report.FormatNames(), ", "))
 	}
-	if cfg.azureInitiative != "" || len(cfg.azureAssignments) > 0 {
+	if len(cfg.azureInitiative) > 0 || len(cfg.azureAssignments) > 0 {
 		// Each of these says on its own what to judge with; combining them
 		// would silently drop one.
 		if len(cfg.constraints) > 0 {
