@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/secctx-lint/secctx-lint/policy"
@@ -56,7 +57,36 @@ func (p *Pod) windowsIntent() string {
 	if os, _ := source.Str(source.Path(p.Spec, "nodeSelector", osLabelBeta)); os == "windows" {
 		return "nodeSelector " + osLabelBeta + ": windows"
 	}
+	if p.windowsByAffinity() {
+		return "required node affinity " + osLabel + " In [windows]"
+	}
 	return ""
+}
+
+// windowsByAffinity: the pod's required node affinity lets it run on
+// Windows nodes only (every term asks for the os label In [windows]). The
+// scheduler then puts it on Windows nodes as surely as a nodeSelector
+// would, so the fixer must not write Linux fields into it either.
+func (p *Pod) windowsByAffinity() bool {
+	terms := source.Items(source.Path(p.Spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"))
+	if len(terms) == 0 {
+		return false
+	}
+	for _, term := range terms {
+		windows := false
+		for _, ex := range source.Items(source.Get(term, "matchExpressions")) {
+			key, _ := source.Str(source.Get(ex, "key"))
+			op, _ := source.Str(source.Get(ex, "operator"))
+			vals := source.Strings(source.Get(ex, "values"))
+			if (key == osLabel || key == osLabelBeta) && op == "In" && len(vals) > 0 && !slices.ContainsFunc(vals, func(v string) bool { return v != "windows" }) {
+				windows = true
+			}
+		}
+		if !windows {
+			return false
+		}
+	}
+	return true
 }
 
 // forbiddenOnWindows names the first field a change would write that a
