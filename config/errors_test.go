@@ -66,6 +66,7 @@ func TestErrorPositions(t *testing.T) {
 		{hostPaths + "allowedHostPaths: {paths: [{pathPrefix: /var, readOnly: yes-please}]}\n", `5:65: readOnly must be true or false, not a string ("yes-please")`},
 		{hostPaths + "allowedHostPaths: {paths: [{pathPrefix: /var, readOnly: true, mode: rw}]}\n", `5:71: unknown key "mode" in allowedHostPaths path (want pathPrefix, readOnly)`},
 		{hostPaths + "windowsAllowedHostPaths: {paths: [{pathPrefix: /var}]}\n", "5:43: each windowsAllowedHostPaths path needs pathPrefix and readOnly (Azure's schema requires both)"},
+		{hostPaths + "windowsAllowedHostPaths: {paths: [{pathPrefix: /var, readOnly: true}]}\n", `5:56: pathPrefix "/var" must be an absolute Windows path (C:\ or \\server\share)`},
 		{"initiatives:\n  x:\n    policies:\n      capabilities:\n        excludedImages: [\"a*b\"]\n", `5:26: excludedImages entry "a*b": Azure matches an image exactly or by a prefix ending in *`},
 		// the rule's own check of the values (lint.New)
 		{"initiatives:\n  x:\n    policies:\n      seccomp:\n        allowedProfiles: [1]\n", "4:7: policy seccomp: parameter allowedProfiles must be a list of strings; found 1"},
@@ -178,5 +179,15 @@ assignments:
 	}
 	if len(aks.Members) != 14 {
 		t.Errorf("remove changed the preset: %d members", len(aks.Members))
+	}
+}
+
+// windowsAllowedHostPaths takes Windows paths (a drive, either slash, or a
+// UNC share), as Azure's own description suggests (C:\); every one was
+// refused as "not an absolute path".
+func TestWindowsHostPaths(t *testing.T) {
+	src := "initiatives:\n  x:\n    policies:\n      host-paths:\n        windowsAllowedHostPaths: {paths: [{pathPrefix: 'C:\\logs', readOnly: true}, {pathPrefix: 'd:/data', readOnly: false}, {pathPrefix: '\\\\srv\\share', readOnly: true}]}\n"
+	if _, errs := Parse("c.yaml", []byte(src)); len(errs) > 0 {
+		t.Errorf("%v", errs)
 	}
 }

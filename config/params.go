@@ -181,8 +181,12 @@ func (p *parser) hostPaths(v *yaml.Node, name string) bool {
 			ok = false
 			continue
 		}
-		if s, good := p.str(pp, "pathPrefix"); good && !strings.HasPrefix(s, "/") {
-			p.fail(pp.val, "pathPrefix %q must be an absolute path", s)
+		if s, good := p.str(pp, "pathPrefix"); good && !absoluteHostPath(s, strings.HasPrefix(name, "windows")) {
+			want := "an absolute path"
+			if strings.HasPrefix(name, "windows") {
+				want = `an absolute Windows path (C:\ or \\server\share)`
+			}
+			p.fail(pp.val, "pathPrefix %q must be %s", s, want)
 			ok = false
 		}
 		if _, good := source.Bool(ro.val); !good {
@@ -209,4 +213,16 @@ func (p *parser) imagePatterns(v *yaml.Node) bool {
 		}
 	}
 	return ok
+}
+
+// absoluteHostPath: a Linux host path starts with /; a Windows one
+// (windowsAllowedHostPaths) with a drive (C:\, C:/) or is a UNC path.
+func absoluteHostPath(s string, windows bool) bool {
+	if !windows {
+		return strings.HasPrefix(s, "/")
+	}
+	if len(s) >= 3 && (s[0]|0x20 >= 'a' && s[0]|0x20 <= 'z') && s[1] == ':' && (s[2] == '\\' || s[2] == '/') {
+		return true
+	}
+	return strings.HasPrefix(s, `\\`)
 }
