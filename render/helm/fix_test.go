@@ -241,6 +241,11 @@ func TestFixLeavesFetchedSubcharts(t *testing.T) {
 		noted := false
 		for _, f := range findings {
 			noted = noted || strings.Contains(f.FixNote, "fetches from https://charts.example.com again")
+			if strings.HasSuffix(f.File, filepath.Join("charts", "db", "values.yaml")) && f.Line == 0 {
+				// The file is on disk: positions and suppression comments
+				// hold, only the edit is refused.
+				t.Errorf("%s %s: no line in the fetched chart's values", f.Rule, f.Field)
+			}
 		}
 		if !noted {
 			t.Errorf("no finding says the subchart is fetched:\n%s", strings.Join(lines, "\n"))

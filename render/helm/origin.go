@@ -90,10 +90,12 @@ func (res *resolver) addChartValues(c *chart.Chart, dir string, prefix []string,
 	switch {
 	case archive:
 		res.valueFiles = append(res.valueFiles, valuesFile{path: dir, prefix: prefix, archive: true})
-	case sc.fetched != "":
-		res.valueFiles = append(res.valueFiles, valuesFile{path: filepath.Join(dir, "values.yaml"), prefix: prefix, archive: true, fetched: sc.fetched})
 	default:
 		res.addValues(filepath.Join(dir, "values.yaml"), prefix, false)
+		if n := len(res.valueFiles); sc.fetched != "" && n > 0 && res.valueFiles[n-1].path == filepath.Join(dir, "values.yaml") {
+			// Read, for positions and suppression comments; not edited.
+			res.valueFiles[n-1].fetched = sc.fetched
+		}
 	}
 	for _, d := range c.Dependencies() {
 		p := path.Join(full, "charts", d.Name())
@@ -402,9 +404,6 @@ func (res *resolver) valueOrigin(p []string) (key, value source.Origin, ok bool)
 		rest := p[len(vf.prefix):]
 		if vf.archive {
 			note := fmt.Sprintf("the value %s comes from a chart archive (%s); set it in the parent chart's values instead", strings.Join(p, "."), vf.path)
-			if vf.fetched != "" {
-				note = fmt.Sprintf("the value %s comes from %s, a chart that `helm dependency update` fetches from %s again; set it in the parent chart's values instead", strings.Join(p, "."), vf.path, vf.fetched)
-			}
 			o := source.Origin{Path: vf.path, Note: note}
 			return o, o, true
 		}
@@ -436,9 +435,12 @@ func (res *resolver) valueOrigin(p []string) (key, value source.Origin, ok bool)
 			// fixer replaces the token with a block, from the parent.
 			value.Node, value.Keys = parent, []string{rest[len(rest)-1]}
 		}
-		if source.Mapping(value.Node) != nil && !vf.file.Broken {
+		switch {
+		case vf.fetched != "":
+			value.Note = fmt.Sprintf("the value %s comes from %s, a chart that `helm dependency update` fetches from %s again; set it in the parent chart's values instead", strings.Join(p, "."), vf.path, vf.fetched)
+		case source.Mapping(value.Node) != nil && !vf.file.Broken:
 			value.Editable = true
-		} else {
+		default:
 			value.Note = fmt.Sprintf("%s in %s is not a map; write the fields there by hand", strings.Join(p, "."), vf.path)
 		}
 		return key, value, true
