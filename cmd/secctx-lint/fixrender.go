@@ -104,9 +104,13 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 	again.Overlay = overlay
 	var rebuilt []*source.Render
 	quietly("", nil, func() { rebuilt = stage.BuildAgain(again) }) // said once already
+	refused := ""
 	if len(overlay) > 0 {
 		if bad := newRenderedInvalid(engine, rf.invalid, rebuilt); bad != nil {
-			run.Errors = append(run.Errors, &source.Error{Path: bad.File, Line: bad.Line, Msg: "not fixed: with the fixes, the build would hold a field the API server refuses (" + bad.Field + ": " + bad.Message + "); nothing of the built objects was written; please report this"})
+			// The findings say so, as fix notes (they are not fixable);
+			// the line is the fixed text's, so only the file is named.
+			refused = "with the fixes of the built objects, " + bad.File + " would build " + bad.Field + " that the API server refuses (" + bad.Message + "); nothing of the built objects is written: set the fields by hand"
+			fmt.Fprintf(stderr, "secctx-lint: not fixed: %s\n", refused)
 			for i := range rf.files {
 				rf.files[i].out = nil
 			}
@@ -157,7 +161,7 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 				run.Errors = append(run.Errors, e)
 			}
 		}
-		judgeRender(cfg, engine, rd, run)
+		judgeRenderNoted(cfg, engine, rd, run, refused)
 	}
 	return fields, changed
 }

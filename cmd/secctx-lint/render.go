@@ -62,11 +62,24 @@ func judgeRenders(cfg *config, engine *lint.Engine, stage *render.Result, run *r
 // judgeRender judges one build, first or again after --fix (a build that
 // failed has no File: its errors are reported already).
 func judgeRender(cfg *config, engine *lint.Engine, rd *source.Render, run *report.Run) {
+	judgeRenderNoted(cfg, engine, rd, run, "")
+}
+
+// judgeRenderNoted is judgeRender with every fixable finding made
+// unfixable with note (the fixes were refused), when note is set.
+func judgeRenderNoted(cfg *config, engine *lint.Engine, rd *source.Render, run *report.Run, note string) {
 	if rd.File == nil {
 		return
 	}
 	cfg.filter.AddRender(rd, engine.DefaultNamespace())
 	fs, st := engine.File(rd.File)
+	if note != "" {
+		for i := range fs {
+			if fs[i].Fixable {
+				fs[i].Fixable, fs[i].Changes, fs[i].FixNote = false, nil, note
+			}
+		}
+	}
 	run.AddFile(rd.File, st, nil, cfg.keep(fs))
 	addOriginLines(run, rd)
 }

@@ -420,3 +420,29 @@ func TestBuildWarningsAreLabelledAndStable(t *testing.T) {
 		t.Errorf("kustomize's lines labelled helm:\n%s", first)
 	}
 }
+
+// A chart that prints one value as both the pod's and the container's
+// securityContext: the fixes of the two would build fields the API
+// server refuses (allowPrivilegeEscalation in the pod's, fsGroup in the
+// container's). Nothing is written, the findings say why instead of
+// being fixable, and the exit status is the findings' (not an input
+// error that asks to report a bug).
+func TestRefusedRenderFixIsNoted(t *testing.T) {
+	dir := t.TempDir()
+	chart := filepath.Join(dir, "chart")
+	write(t, chart, "Chart.yaml", "apiVersion: v2\nname: demo\nversion: 1.0.0\n")
+	values := write(t, chart, "values.yaml", "securityContext: {}\n")
+	write(t, filepath.Join(chart, "templates"), "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  selector:\n    matchLabels: {app: demo}\n  template:\n    metadata:\n      labels: {app: demo}\n    spec:\n      securityContext: {{- toYaml .Values.securityContext | nindent 8 }}\n      containers:\n      - name: app\n        image: nginx\n        securityContext: {{- toYaml .Values.securityContext | nindent 10 }}\n")
+	code, out, stderr := runCLI(t, "", "--config", "none", "--fix", "--format", "json", chart)
+	if code != exitFindings || !strings.Contains(stderr, "secctx-lint: not fixed: with the fixes of the built objects") {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFindings, stderr)
+	}
+	if got := string(mustRead(t, values)); got != "securityContext: {}\n" {
+		t.Errorf("values.yaml was written:\n%s", got)
+	}
+	for _, f := range decodeRun(t, out).Findings {
+		if f.Fixable || !strings.Contains(f.FixNote, "nothing of the built objects is written") {
+			t.Errorf("%s %s: fixable %v, note %q", f.Rule, f.Field, f.Fixable, f.FixNote)
+		}
+	}
+}
