@@ -224,6 +224,7 @@ func (e *Engine) document(doc *source.Document, automountOff map[string]bool, su
 		hintFixValues(pod, (*out)[from:], groups, sup == nil, e.opts.Fix)
 		e.invalidFields(pod, out, owners)
 		pod.escalationClashes(out, owners)
+		pod.windowsClashes(out, owners)
 		if sup != nil {
 			sup.pod(pod)
 			*out = sup.filter(pod, *out, from, *owners)

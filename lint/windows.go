@@ -1,11 +1,13 @@
 package lint
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/source"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Windows pods. Azure's Linux templates skip a pod only when its
@@ -148,5 +150,47 @@ func (p *Pod) windowsFixes(fs []Finding) {
 			f.Changes, f.Fixable = nil, false
 			f.FixNote = "the pod is meant for Windows (" + why + "): " + forbidden + " cannot be set on a Windows pod, and this policy does not skip Windows pods; not fixed"
 		}
+	}
+}
+
+// windowsClashes reports the fields a pod with spec.os.name: windows
+// must not have: the API server's validation refuses the object
+// (validateWindows), so it is an invalid-field error, as a wrong type is;
+// the fields would otherwise also pass checks they only seem to meet
+// (seccompProfile, allowPrivilegeEscalation). hostPID and hostIPC count
+// when true; the others whenever they are set.
+func (p *Pod) windowsClashes(out *[]Finding, owners *[]*Container) {
+	if os, _ := source.Str(source.Path(p.Spec, "os", "name")); os != "windows" {
+		return
+	}
+	refuses := "the API server refuses the object"
+	if p.Custom {
+		refuses = "the API server refuses the Pods made from this template"
+	}
+	report := func(ct *Container, m *yaml.Node, keys map[string]bool, prefix string) {
+		m = source.Mapping(m)
+		if m == nil {
+			return
+		}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k, v := m.Content[i], m.Content[i+1]
+			if !keys[k.Value] || source.IsNull(v) {
+				continue
+			}
+			if (k.Value == "hostPID" || k.Value == "hostIPC") && !isTrue(v) {
+				continue
+			}
+			f := p.invalidFinding(ct, k, v, prefix+k.Value, fmt.Sprintf("%s%s cannot be set on a pod with spec.os.name: windows; %s", prefix, k.Value, refuses))
+			f.FixNote = "remove it, or spec.os.name: windows if the pod is not meant for Windows"
+			*out = append(*out, f)
+			if owners != nil {
+				*owners = append(*owners, ct)
+			}
+		}
+	}
+	report(nil, p.Spec, windowsForbiddenSpec, p.SpecPath+".")
+	report(nil, p.PodSC(), windowsForbiddenPod, p.SpecPath+".securityContext.")
+	for _, ct := range p.Containers {
+		report(ct, ct.SC, windowsForbiddenContainer, ct.Path(p)+".securityContext.")
 	}
 }
