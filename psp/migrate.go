@@ -512,7 +512,7 @@ func sysctls(p *PSP) Group {
 		g.Notes = append(g.Notes, omitted("forbiddenSysctls is unset."))
 	}
 	if !contains(p.ForbiddenSysctls, "*") {
-		g.Notes = append(g.Notes, gap("the PSP refused unsafe sysctls unless allowedUnsafeSysctls listed them; Azure's generally available policies can only forbid names (the preview allowed-sysctls policy is not judged by secctx-lint). The kubelet still refuses unsafe sysctls a node does not enable."))
+		g.Notes = append(g.Notes, gap("the PSP refused unsafe sysctls unless allowedUnsafeSysctls listed them; Azure's generally available policies can only forbid names. The preview policy allowed-sysctls (which secctx-lint judges, see `secctx-lint policies`) can keep the PSP's rule: add it to the initiative with allowedSysctls listing Kubernetes' safe sysctls and the PSP's allowedUnsafeSysctls. The kubelet still refuses unsafe sysctls a node does not enable."))
 	}
 	return g
 }
