@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"github.com/secctx-lint/secctx-lint/internal/filetest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -126,20 +127,12 @@ func TestFixCharts(t *testing.T) {
 // securityContext in the template, as a plain map under a key does; one
 // with an action on its lines is left with a note naming its first line.
 func TestFixContainerOfPlainTemplate(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "chart")
-	for name, text := range map[string]string{
+	dir := writeChart(t, map[string]string{
 		"Chart.yaml":           "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
 		"values.yaml":          "tag: \"1\"\n",
 		"templates/plain.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: plain\nspec:\n  securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, supplementalGroups: [1000], seccompProfile: {type: RuntimeDefault}}\n  containers:\n  - name: curl\n    image: curlimages/curl\n",
 		"templates/mixed.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: mixed\nspec:\n  securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, supplementalGroups: [1000], seccompProfile: {type: RuntimeDefault}}\n  containers:\n  - name: app\n    image: \"nginx:{{ .Values.tag }}\"\n",
-	} {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	e := restricted(t)
 	_, findings, _ := judge(t, e, dir, Options{})
 	var notes []string
@@ -168,19 +161,11 @@ func TestFixContainerOfPlainTemplate(t *testing.T) {
 // that values.yaml has (app), the key goes into that map.
 func TestFixAddsAbsentValues(t *testing.T) {
 	tmpl := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      {{- with .Values.podSecurityContext }}\n      securityContext:\n        {{- toYaml . | nindent 8 }}\n      {{- end }}\n      containers:\n      - name: app\n        image: {{ .Values.image }}\n        {{- with .Values.app.securityContext }}\n        securityContext:\n          {{- toYaml . | nindent 10 }}\n        {{- end }}\n"
-	dir := filepath.Join(t.TempDir(), "chart")
-	for name, text := range map[string]string{
+	dir := writeChart(t, map[string]string{
 		"Chart.yaml":       "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
 		"values.yaml":      "# values\nimage: nginx\napp:\n  replicas: 1\n",
 		"templates/d.yaml": tmpl,
-	} {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	e := restricted(t)
 	changed := fixChart(t, e, dir, Options{})
 	if _, ok := changed["templates/d.yaml"]; ok || len(changed) != 1 {
@@ -259,20 +244,12 @@ func TestFixLeavesFetchedSubcharts(t *testing.T) {
 // the fixer wrote the pod's securityContext between the key and the
 // include, so the containers rendered as supplementalGroups items.
 func TestFixLeavesBlocksThatGoOnInAnAction(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "chart")
-	for name, text := range map[string]string{
+	dir := writeChart(t, map[string]string{
 		"Chart.yaml":             "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
 		"values.yaml":            "sidecar: true\n",
 		"templates/_helpers.tpl": "{{- define \"demo.containers\" -}}\n- name: app\n  image: nginx\n{{- end }}\n",
 		"templates/deploy.yaml":  "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  selector:\n    matchLabels: {app: demo}\n  template:\n    metadata:\n      labels: {app: demo}\n    spec:\n      containers:\n        {{- include \"demo.containers\" . | nindent 8 }}\n",
-	} {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	e := restricted(t)
 	if changed := fixChart(t, e, dir, Options{}); len(changed) != 0 {
 		t.Errorf("changed %v:\n%s", keysOf(changed), changed["templates/deploy.yaml"])
@@ -284,4 +261,13 @@ func TestFixLeavesBlocksThatGoOnInAnAction(t *testing.T) {
 			break
 		}
 	}
+}
+
+// writeChart writes a chart's files (paths relative to the chart) into a
+// folder "chart" of a temporary folder and returns the chart's folder.
+func writeChart(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "chart")
+	filetest.Write(t, dir, files)
+	return dir
 }
