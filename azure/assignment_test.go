@@ -207,4 +207,15 @@ func TestAzCLIAssignmentOverrides(t *testing.T) {
 			t.Errorf("override %v: %v", bad, err)
 		}
 	}
+	// A selector naming a member the set does not have matches nothing:
+	// a misspelt reference id would leave the effect it meant to change.
+	typo := []any{map[string]any{"kind": "policyEffect", "value": "Audit",
+		"selectors": []any{map[string]any{"kind": "policyDefinitionReferenceId", "in": []any{"AllowedUserGroups"}}}}}
+	if _, _, err := Load(nil, "", map[string][]byte{"a.json": withField(t, data, "overrides", typo)}, []string{"a.json"}); err == nil || !strings.Contains(err.Error(), "the selector names AllowedUserGroups, which") {
+		t.Errorf("a misspelt reference id: %v", err)
+	}
+	// enforcementMode takes Default or DoNotEnforce only.
+	if _, _, err := Load(nil, "", map[string][]byte{"a.json": withField(t, data, "enforcementMode", "Disabled")}, []string{"a.json"}); err == nil || !strings.Contains(err.Error(), `enforcementMode "Disabled": want Default or DoNotEnforce`) {
+		t.Errorf("enforcementMode Disabled: %v", err)
+	}
 }

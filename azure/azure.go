@@ -266,6 +266,19 @@ func (sd *SetDefinition) constraints(values map[string]any, enforce bool, origin
 			return nil, nil, fmt.Errorf("the assignment sets %s, which %s has no parameter for (it has: %s)", name, sd.label(), strings.Join(sd.paramNames(), ", "))
 		}
 	}
+	members := map[string]bool{}
+	for _, m := range sd.PolicyDefinitions {
+		members[strings.ToLower(m.PolicyDefinitionReferenceID)] = true
+	}
+	for i, o := range overrides {
+		for _, sel := range o.Selectors {
+			for _, ref := range append(append([]string(nil), sel.In...), sel.NotIn...) {
+				if !members[strings.ToLower(ref)] {
+					return nil, nil, fmt.Errorf("overrides[%d]: the selector names %s, which %s has no member for (its reference ids: %s)", i, ref, sd.label(), strings.Join(sd.referenceIDs(), ", "))
+				}
+			}
+		}
+	}
 	resolved := map[string]any{}
 	for name, p := range sd.Parameters {
 		v, ok := values[name]
@@ -580,6 +593,9 @@ func (a *Assignment) Resolve(sd *SetDefinition) ([]*policy.Constraint, []policy.
 	for k, v := range a.Parameters {
 		values[k] = v.Value
 	}
+	if m := a.EnforcementMode; m != "" && !strings.EqualFold(m, "Default") && !strings.EqualFold(m, "DoNotEnforce") {
+		return nil, nil, fmt.Errorf("enforcementMode %q: want Default or DoNotEnforce", m)
+	}
 	enforce := !strings.EqualFold(a.EnforcementMode, "DoNotEnforce")
 	if err := a.checkOverrides(); err != nil {
 		return nil, nil, err
@@ -616,4 +632,14 @@ func (a *Assignment) Resolve(sd *SetDefinition) ([]*policy.Constraint, []policy.
 	}
 	c.Origin = origin
 	return []*policy.Constraint{c}, nil, nil
+}
+
+// referenceIDs are the set's members' reference ids, sorted.
+func (sd *SetDefinition) referenceIDs() []string {
+	ids := make([]string, 0, len(sd.PolicyDefinitions))
+	for _, m := range sd.PolicyDefinitions {
+		ids = append(ids, m.PolicyDefinitionReferenceID)
+	}
+	sort.Strings(ids)
+	return ids
 }
