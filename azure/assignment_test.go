@@ -214,6 +214,14 @@ func TestAzCLIAssignmentOverrides(t *testing.T) {
 	if _, _, err := Load(nil, "", map[string][]byte{"a.json": withField(t, data, "overrides", typo)}, []string{"a.json"}); err == nil || !strings.Contains(err.Error(), "the selector names AllowedUserGroups, which") {
 		t.Errorf("a misspelt reference id: %v", err)
 	}
+	// A pin of the set's version that the definition at hand does not
+	// meet is refused, not judged with another version's members.
+	for pin, ok := range map[string]bool{"1.*.*": false, "2.*.*": true} {
+		_, _, err := Load(nil, "", map[string][]byte{"a.json": withField(t, data, "definitionVersion", pin)}, []string{"a.json"})
+		if (err == nil) != ok || err != nil && !strings.Contains(err.Error(), "the assignment pins version "+pin) {
+			t.Errorf("definitionVersion %s: %v", pin, err)
+		}
+	}
 	// enforcementMode takes Default or DoNotEnforce only.
 	if _, _, err := Load(nil, "", map[string][]byte{"a.json": withField(t, data, "enforcementMode", "Disabled")}, []string{"a.json"}); err == nil || !strings.Contains(err.Error(), `enforcementMode "Disabled": want Default or DoNotEnforce`) {
 		t.Errorf("enforcementMode Disabled: %v", err)

@@ -616,6 +616,9 @@ func (a *Assignment) Resolve(sd *SetDefinition) ([]*policy.Constraint, []policy.
 				return nil, nil, fmt.Errorf("the assignment is of policy set %s: give its definition with --azure-initiative (az policy set-definition show --name %s)", target, target)
 			}
 		}
+		if a.DefinitionVersion != "" && sd.Version != "" && !versionMatches(a.DefinitionVersion, sd.Version) {
+			return nil, nil, fmt.Errorf("the assignment pins version %s of %s, and the definition secctx-lint has is %s; give the pinned one with --azure-initiative (az policy set-definition show --name %s --version ...)", a.DefinitionVersion, sd.label(), sd.Version, target)
+		}
 		return sd.constraints(values, enforce, origin, a.Overrides)
 	}
 	// A single policy definition: every assignment parameter goes to it.
@@ -642,4 +645,19 @@ func (sd *SetDefinition) referenceIDs() []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// versionMatches: a version pin as assignments write it ("2.*.*", "2.5.*",
+// "2.5.0") admits version v.
+func versionMatches(pin, v string) bool {
+	ps, vs := strings.Split(pin, "."), strings.Split(v, ".")
+	for i, p := range ps {
+		if p == "*" {
+			continue
+		}
+		if i >= len(vs) || p != vs[i] {
+			return false
+		}
+	}
+	return true
 }
