@@ -62,6 +62,18 @@ type envelope struct {
 // and returns the envelope. Errors carry the line and column in data.
 func unwrap(data []byte, v any) (envelope, error) {
 	var env envelope
+	if t := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n"); len(t) > 0 && t[0] == '[' {
+		// `az policy assignment list` and `az policy set-definition list`
+		// print arrays; secctx-lint takes one object per file.
+		var items []json.RawMessage
+		if json.Unmarshal(data, &items) == nil {
+			n := fmt.Sprintf("%d entries", len(items))
+			if len(items) == 1 {
+				n = "1 entry"
+			}
+			return env, fmt.Errorf("a JSON list (%s), as `az ... list` prints it: give each one in a file of its own (az policy assignment show --name NAME, or az policy set-definition show --name NAME)", n)
+		}
+	}
 	if err := json.Unmarshal(data, &env); err != nil {
 		return env, jsonError(data, 0, err)
 	}

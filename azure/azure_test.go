@@ -222,6 +222,13 @@ func TestErrors(t *testing.T) {
 	if _, _, err := nodefault.Constraints(map[string]any{"allowedHostPaths": map[string]any{"paths": []any{}}}, true, ""); err != nil {
 		t.Errorf("the same, given by the assignment: %v", err)
 	}
+	// What `az ... list` prints: an array, named as one.
+	if _, err := ParseAssignment([]byte("[{\"name\": \"a\"}, {\"name\": \"b\"}]")); err == nil || !strings.Contains(err.Error(), "a JSON list (2 entries), as `az ... list` prints it") {
+		t.Errorf("a list of assignments: %v", err)
+	}
+	if _, err := ParseSetDefinition([]byte("  [\n{}]")); err == nil || !strings.Contains(err.Error(), "a JSON list (1 entry)") {
+		t.Errorf("a list of set definitions: %v", err)
+	}
 	a := &Assignment{PolicyDefinitionID: "/providers/Microsoft.Authorization/policySetDefinitions/1f3afdf9-d0c9-4c3d-847f-89da613e70a8"}
 	if _, _, err := a.Resolve(nil); err == nil || !strings.Contains(err.Error(), "give its definition with --azure-initiative") {
 		t.Errorf("unknown set: %v", err)
