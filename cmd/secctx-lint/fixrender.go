@@ -102,11 +102,11 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 	}
 	again := kustomize.New(stage.PathsDir, lim)
 	again.Overlay = overlay
-	var rebuilt []*source.Render
-	quietly("", nil, func() { rebuilt = stage.BuildAgain(again) }) // said once already
+	var rebuilt []judgedRender
+	quietly("", nil, func() { rebuilt = judgeBuilds(engine, stage.BuildAgain(again)) }) // said once already
 	refused := ""
 	if len(overlay) > 0 {
-		if bad := newRenderedInvalid(engine, rf.invalid, rebuilt); bad != nil {
+		if bad := newRenderedInvalid(rf.invalid, rebuilt); bad != nil {
 			// The findings say so, as fix notes (they are not fixable);
 			// the line is the fixed text's, so only the file is named.
 			refused = "with the fixes of the built objects, " + bad.File + " would build " + bad.Field + " that the API server refuses (" + bad.Message + "); nothing of the built objects is written: set the fields by hand"
@@ -114,7 +114,7 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 			for i := range rf.files {
 				rf.files[i].out = nil
 			}
-			rebuilt = stage.Renders
+			rebuilt = judgeBuilds(engine, stage.Renders)
 		}
 	}
 	written := maps.Clone(overlay)
@@ -147,36 +147,32 @@ func applyRenders(cfg *config, engine *lint.Engine, stage *render.Result, rf *re
 	if unwritten {
 		// What was written is what the report is about.
 		again.Overlay = written
-		quietly("", nil, func() { rebuilt = stage.BuildAgain(again) })
+		quietly("", nil, func() { rebuilt = judgeBuilds(engine, stage.BuildAgain(again)) })
 	}
 	reported := map[source.Error]bool{}
 	for _, e := range run.Errors {
 		reported[*e] = true
 	}
-	for _, rd := range rebuilt {
-		for _, e := range rd.Errors {
+	for _, j := range rebuilt {
+		for _, e := range j.rd.Errors {
 			// A build that reported a problem and still built (helmCharts)
 			// reports it again: once is enough.
 			if !reported[*e] {
 				run.Errors = append(run.Errors, e)
 			}
 		}
-		judgeRenderNoted(cfg, engine, rd, run, refused)
+		reportRender(cfg, engine, j, run, refused)
 	}
 	return fields, changed
 }
 
 // newRenderedInvalid is the first invalid-field finding of the builds of
 // the fixed sources that the builds before the fix did not have, or nil.
-func newRenderedInvalid(engine *lint.Engine, had map[string]bool, rds []*source.Render) *lint.Finding {
-	for _, rd := range rds {
-		if rd.File == nil {
-			continue
-		}
-		fs, _ := engine.File(rd.File)
-		for i := range fs {
-			if fs[i].Rule == lint.RuleInvalidField && !had[invalidKey(&fs[i])] {
-				return &fs[i]
+func newRenderedInvalid(had map[string]bool, builds []judgedRender) *lint.Finding {
+	for _, j := range builds {
+		for i := range j.fs {
+			if j.fs[i].Rule == lint.RuleInvalidField && !had[invalidKey(&j.fs[i])] {
+				return &j.fs[i]
 			}
 		}
 	}

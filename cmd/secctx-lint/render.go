@@ -54,34 +54,48 @@ func walkAndRender(cfg *config, paths []string, lim source.Limits, stderr io.Wri
 // judgeRenders judges the built objects; their findings are about the
 // origin files already (lint relocates them).
 func judgeRenders(cfg *config, engine *lint.Engine, stage *render.Result, run *report.Run) {
-	for _, rd := range stage.Renders {
-		judgeRender(cfg, engine, rd, run)
+	for _, j := range judgeBuilds(engine, stage.Renders) {
+		reportRender(cfg, engine, j, run, "")
 	}
 }
 
-// judgeRender judges one build, first or again after --fix (a build that
-// failed has no File: its errors are reported already).
-func judgeRender(cfg *config, engine *lint.Engine, rd *source.Render, run *report.Run) {
-	judgeRenderNoted(cfg, engine, rd, run, "")
+// judgedRender is a build with its findings (none for a build that
+// failed: its errors are reported already).
+type judgedRender struct {
+	rd *source.Render
+	fs []lint.Finding
+	st lint.Stats
 }
 
-// judgeRenderNoted is judgeRender with every fixable finding made
-// unfixable with note (the fixes were refused), when note is set.
-func judgeRenderNoted(cfg *config, engine *lint.Engine, rd *source.Render, run *report.Run, note string) {
-	if rd.File == nil {
+// judgeBuilds judges each build once.
+func judgeBuilds(engine *lint.Engine, rds []*source.Render) []judgedRender {
+	out := make([]judgedRender, len(rds))
+	for i, rd := range rds {
+		out[i].rd = rd
+		if rd.File != nil {
+			out[i].fs, out[i].st = engine.File(rd.File)
+		}
+	}
+	return out
+}
+
+// reportRender reports a judged build, first or again after --fix; with
+// note set (the fixes were refused) every fixable finding is made
+// unfixable with it.
+func reportRender(cfg *config, engine *lint.Engine, j judgedRender, run *report.Run, note string) {
+	if j.rd.File == nil {
 		return
 	}
-	cfg.filter.AddRender(rd, engine.DefaultNamespace())
-	fs, st := engine.File(rd.File)
+	cfg.filter.AddRender(j.rd, engine.DefaultNamespace())
 	if note != "" {
-		for i := range fs {
-			if fs[i].Fixable {
-				fs[i].Fixable, fs[i].Changes, fs[i].FixNote = false, nil, note
+		for i := range j.fs {
+			if j.fs[i].Fixable {
+				j.fs[i].Fixable, j.fs[i].Changes, j.fs[i].FixNote = false, nil, note
 			}
 		}
 	}
-	run.AddFile(rd.File, st, nil, cfg.keep(fs))
-	addOriginLines(run, rd)
+	run.AddFile(j.rd.File, j.st, nil, cfg.keep(j.fs))
+	addOriginLines(run, j.rd)
 }
 
 // addOriginLines gives the reports the lines of every origin file a build

@@ -375,11 +375,11 @@ func TestNewRenderedInvalid(t *testing.T) {
 		t.Fatal("the test pod has no invalid field")
 	}
 	moved := "# a line above\n" + pod
-	if bad := newRenderedInvalid(e, had, []*source.Render{render(moved)}); bad != nil {
+	if bad := newRenderedInvalid(had, judgeBuilds(e, []*source.Render{render(moved)})); bad != nil {
 		t.Errorf("the same invalid field on another line is new: %+v", bad)
 	}
 	worse := strings.Replace(pod, "image: nginx", "image: nginx\n    workingDir: 7", 1)
-	if bad := newRenderedInvalid(e, had, []*source.Render{render(worse)}); bad == nil || !strings.Contains(bad.Field, "workingDir") {
+	if bad := newRenderedInvalid(had, judgeBuilds(e, []*source.Render{render(worse)})); bad == nil || !strings.Contains(bad.Field, "workingDir") {
 		t.Errorf("a new invalid field: %+v", bad)
 	}
 }
