@@ -333,17 +333,6 @@ func (p *planner) noteConflict(n *yaml.Node, path []string) {
 	p.note(n, "not fixed: %s is asked for with different values (by two policies, or by objects built from this file with different settings); set it by hand", strings.Join(path, "."))
 }
 
-// isEmpty reports a null value or an empty collection.
-func isEmpty(n *yaml.Node) bool {
-	switch n.Kind {
-	case yaml.ScalarNode:
-		return n.Tag == "!!null"
-	case yaml.MappingNode, yaml.SequenceNode:
-		return len(n.Content) == 0
-	}
-	return false
-}
-
 // physLookup finds key in mapping m as Kubernetes reads it (explicit keys
 // win over merged ones) and returns the mapping that physically holds the
 // key, the key and its raw value node.
@@ -416,7 +405,7 @@ func (p *planner) add(doc *source.Document, ch lint.Change) {
 		if vn.Kind == yaml.AliasNode || rv.Anchor != "" {
 			shared = true
 		}
-		if isEmpty(rv) {
+		if source.IsEmpty(rv) {
 			if vn.Kind == yaml.AliasNode {
 				p.note(kn, "cannot write %s: its value is an alias of an empty node", strings.Join(ch.Path, "."))
 				return

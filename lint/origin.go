@@ -153,7 +153,7 @@ func writtenAlready(doc *source.Document, changes []Change, target *source.Docum
 		m := ch.Map
 		for i, key := range ch.Path {
 			k, v := source.Lookup(source.Mapping(m), key)
-			if rv := source.Resolve(v); k == nil || source.IsNull(v) || rv != nil && rv.Kind != yaml.ScalarNode && len(rv.Content) == 0 {
+			if k == nil || source.IsEmpty(v) {
 				break // missing as the rules read it: null, [] or {} (the fixer fills those)
 			}
 			if i == len(ch.Path)-1 {

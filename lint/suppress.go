@@ -673,7 +673,7 @@ func (s *suppressor) keepSuppressedContainers(p *Pod, fs []Finding) {
 				return ""
 			}
 			for _, q := range quietCts {
-				if k, v := source.Lookup(q.ct.SC, ch.Path[1]); k != nil && !source.IsNull(v) {
+				if _, _, own := effective(p, q.ct, ch.Path[1]); own {
 					continue // sets its own
 				}
 				if silences(q.ds, rule) {

@@ -110,6 +110,22 @@ func IsNull(n *yaml.Node) bool {
 	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
 }
 
+// IsEmpty reports a value that the rules read as missing and the fixer
+// fills: absent, null, or an empty map or list ({}, []).
+func IsEmpty(n *yaml.Node) bool {
+	n = Resolve(n)
+	if n == nil {
+		return true
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return n.Tag == "!!null"
+	case yaml.MappingNode, yaml.SequenceNode:
+		return len(n.Content) == 0
+	}
+	return false
+}
+
 // Str returns a scalar's string value. Numbers and booleans are returned as
 // written; ok is false for null and non-scalars.
 func Str(n *yaml.Node) (s string, ok bool) {
