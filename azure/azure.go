@@ -590,11 +590,17 @@ func (a *Assignment) setIndex(sds []*SetDefinition) int {
 	}
 	target := path.Base(a.PolicyDefinitionID)
 	for i, sd := range sds {
-		if strings.EqualFold(path.Base(sd.ID), target) || strings.EqualFold(sd.Name, target) {
+		if sd.named(target) {
 			return i
 		}
 	}
 	return -1
+}
+
+// named: the set definition is the one an assignment names by target
+// (the last element of its policyDefinitionId), by id or by name.
+func (sd *SetDefinition) named(target string) bool {
+	return strings.EqualFold(path.Base(sd.ID), target) || strings.EqualFold(sd.Name, target)
 }
 
 // Resolve expands the assignment. sd is the set definition the user gave
@@ -619,7 +625,7 @@ func (a *Assignment) Resolve(sd *SetDefinition) ([]*policy.Constraint, []policy.
 	origin := "azure assignment " + label
 	target := path.Base(a.PolicyDefinitionID)
 	if strings.Contains(strings.ToLower(a.PolicyDefinitionID), "/policysetdefinitions/") {
-		if sd == nil || !strings.EqualFold(path.Base(sd.ID), target) && !strings.EqualFold(sd.Name, target) {
+		if sd == nil || !sd.named(target) {
 			if b := Builtin(target); b != nil {
 				sd = b
 			} else if sd != nil {

@@ -302,12 +302,8 @@ func enclosingChart(p string, isDir bool) string {
 	if !isDir {
 		dir = filepath.Dir(dir)
 	}
-	for !isChart(dir) {
-		parent := filepath.Dir(dir)
-		if parent == dir || filepath.Base(dir) == ".." {
-			return ""
-		}
-		dir = parent
+	if dir = nearestAbove(dir, isChart, func(string) bool { return false }); dir == "" {
+		return ""
 	}
 	for {
 		up := filepath.Dir(filepath.Dir(dir))
@@ -322,17 +318,23 @@ func enclosingChart(p string, isDir bool) string {
 // kustomization file, up to the top of its git work tree; "" when none.
 // The spelling is the path's own (overlays/prod/patch.yaml -> overlays/prod).
 func enclosingKustomization(file string) string {
-	dir := filepath.Dir(filepath.Clean(file))
-	for {
-		if KustomizationFile(dir) != "" {
-			return dir
-		}
+	return nearestAbove(filepath.Dir(filepath.Clean(file)),
+		func(dir string) bool { return KustomizationFile(dir) != "" },
+		func(dir string) bool { _, err := os.Stat(filepath.Join(dir, ".git")); return err == nil })
+}
+
+// nearestAbove is dir, or the nearest folder above it, that has says
+// holds what is looked for; "" when the search reaches the top of the file
+// system, the ".." the path was spelt with, or a folder stop ends it at.
+func nearestAbove(dir string, has, stop func(string) bool) string {
+	for !has(dir) {
 		parent := filepath.Dir(dir)
-		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil || parent == dir || filepath.Base(dir) == ".." {
+		if parent == dir || filepath.Base(dir) == ".." || stop(dir) {
 			return ""
 		}
 		dir = parent
 	}
+	return dir
 }
 
 func (w *walker) kustomization(dir, file string, named bool) {
