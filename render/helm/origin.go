@@ -70,7 +70,7 @@ func newResolver(r *renderer, s *stream, f *source.File) *resolver {
 	res := &resolver{r: r, stream: s, file: f, tmpl: map[string]*tmplLines{}, alignments: map[*segment][]int{}, marks: map[string][]string{}}
 	collectTemplates(r.chart, r.chart.Name(), res.tmpl)
 	for i := len(r.opt.ValuesFiles) - 1; i >= 0; i-- {
-		res.addValues(r.opt.ValuesFiles[i], nil, false)
+		res.addValues(r.opt.ValuesFiles[i], nil, "")
 	}
 	res.addChartValues(r.chart, r.dir, nil, r.chart.Name(), false)
 	return res
@@ -86,16 +86,10 @@ func collectTemplates(c *chart.Chart, full string, out map[string]*tmplLines) {
 }
 
 func (res *resolver) addChartValues(c *chart.Chart, dir string, prefix []string, full string, archive bool) {
-	sc := res.r.subDirs[full]
-	switch {
-	case archive:
+	if archive {
 		res.valueFiles = append(res.valueFiles, valuesFile{path: dir, prefix: prefix, archive: true})
-	default:
-		res.addValues(filepath.Join(dir, "values.yaml"), prefix, false)
-		if n := len(res.valueFiles); sc.fetched != "" && n > 0 && res.valueFiles[n-1].path == filepath.Join(dir, "values.yaml") {
-			// Read, for positions and suppression comments; not edited.
-			res.valueFiles[n-1].fetched = sc.fetched
-		}
+	} else {
+		res.addValues(filepath.Join(dir, "values.yaml"), prefix, res.r.subDirs[full].fetched)
 	}
 	for _, d := range c.Dependencies() {
 		p := path.Join(full, "charts", d.Name())
@@ -104,12 +98,15 @@ func (res *resolver) addChartValues(c *chart.Chart, dir string, prefix []string,
 	}
 }
 
-func (res *resolver) addValues(p string, prefix []string, archive bool) {
+// addValues reads a values file; fetched names the repository helm
+// fetches its chart from again (read for positions and suppression
+// comments, not edited), "" for one the user edits.
+func (res *resolver) addValues(p string, prefix []string, fetched string) {
 	f := res.r.opt.Cache.values(p, res.r.opt.Limits)
 	if f == nil || len(f.Docs) == 0 {
 		return
 	}
-	res.valueFiles = append(res.valueFiles, valuesFile{path: p, prefix: prefix, archive: archive, file: f})
+	res.valueFiles = append(res.valueFiles, valuesFile{path: p, prefix: prefix, fetched: fetched, file: f})
 	res.r.out.OriginFiles[p] = f
 }
 
