@@ -6,7 +6,6 @@ import (
 
 	"github.com/secctx-lint/secctx-lint/internal/linttest"
 	"github.com/secctx-lint/secctx-lint/lint"
-	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/source"
 )
 
@@ -18,14 +17,9 @@ func TestFixValueRefusedByMayRunAs(t *testing.T) {
 	pod := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n"
 	for _, field := range []string{"runAsGroup", "fsGroup", "supplementalGroups"} {
 		t.Run(field, func(t *testing.T) {
-			cf := &source.File{Path: "c.yaml", Src: []byte(linttest.MayRunAsConflict(field))}
-			f, errs := source.Parse(cf.Path, cf.Src, source.DefaultLimits)
-			if len(errs) > 0 {
-				t.Fatal(errs[0])
-			}
-			cs, _, cerrs := policy.ReadConstraints(f)
-			if len(cerrs) > 0 || len(cs) != 2 {
-				t.Fatalf("%d constraints, %v", len(cs), cerrs)
+			cs := linttest.Constraints(t, linttest.MayRunAsConflict(field))
+			if len(cs) != 2 {
+				t.Fatalf("%d constraints", len(cs))
 			}
 			for _, tt := range []struct {
 				values    lint.FixValues
@@ -65,15 +59,7 @@ func TestFixValueRefusedByMayRunAs(t *testing.T) {
 // sets its own.
 func TestFixValueMayRunAsSeesOnlyWhatItJudges(t *testing.T) {
 	text := strings.Replace(linttest.MayRunAsConflict("runAsGroup"), "metadata: {name: may}\nspec:\n  parameters:\n", "metadata: {name: may}\nspec:\n  parameters:\n    excludedContainers: [c2]\n", 1)
-	f, _ := source.Parse("c.yaml", []byte(text), source.DefaultLimits)
-	cs, _, cerrs := policy.ReadConstraints(f)
-	if len(cerrs) > 0 || len(cs) != 2 {
-		t.Fatalf("%d constraints, %v", len(cs), cerrs)
-	}
-	e, err := lint.New(cs, lint.Options{Fix: lint.DefaultFixValues})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := linttest.Engine(t, text, lint.Options{Fix: lint.DefaultFixValues})
 	for _, tt := range []struct {
 		own       string // c1's own securityContext
 		forbidden bool
@@ -104,15 +90,7 @@ func TestFixValueMayRunAsSeesOnlyWhatItJudges(t *testing.T) {
 func TestFixValueMayRunAsNotRefusedWhenNotWrittenOrSuppressed(t *testing.T) {
 	// "may" judges only the sidecar, which the suppression covers.
 	text := strings.Replace(linttest.MayRunAsConflict("runAsGroup"), "metadata: {name: may}\nspec:\n  parameters:\n", "metadata: {name: may}\nspec:\n  parameters:\n    excludedImages: [nginx]\n", 1)
-	f, _ := source.Parse("c.yaml", []byte(text), source.DefaultLimits)
-	cs, _, cerrs := policy.ReadConstraints(f)
-	if len(cerrs) > 0 {
-		t.Fatal(cerrs)
-	}
-	e, err := lint.New(cs, lint.Options{Fix: lint.DefaultFixValues})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := linttest.Engine(t, text, lint.Options{Fix: lint.DefaultFixValues})
 	for name, pod := range map[string]string{
 		"shared":     "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext: &sc {runAsUser: 1000}\n  containers:\n  - name: c\n    image: envoy\n    securityContext: *sc\n",
 		"suppressed": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: nginx\n  # secctx-lint:ignore users-groups: the vendor's webhook sets its group\n  - name: sidecar\n    image: envoy\n",
@@ -154,15 +132,7 @@ func TestFixValueRefusalNamesConstraintAndAValueThatWorks(t *testing.T) {
 		{[]string{constraint("asks", "MustRunAs", "{min: 1000, max: 2000}"), constraint("may", "MayRunAs", "{min: 1, max: 100}")},
 			[]string{"not allowed by K8sAzureV3AllowedUsersGroups may", "; no fsGroup is allowed by every policy that judges this workload (K8sAzureV3AllowedUsersGroups asks: MustRunAs 1000-2000; K8sAzureV3AllowedUsersGroups may: MayRunAs 1-100)"}},
 	} {
-		cf, _ := source.Parse("c.yaml", []byte(strings.Join(tt.constraints, "---\n")), source.DefaultLimits)
-		cs, _, cerrs := policy.ReadConstraints(cf)
-		if len(cerrs) > 0 {
-			t.Fatal(cerrs)
-		}
-		e, err := lint.New(cs, lint.Options{Fix: lint.DefaultFixValues})
-		if err != nil {
-			t.Fatal(err)
-		}
+		e := linttest.Engine(t, strings.Join(tt.constraints, "---\n"), lint.Options{Fix: lint.DefaultFixValues})
 		pf, _ := source.Parse("pod.yaml", []byte(pod), source.DefaultLimits)
 		fs, _ := e.File(pf)
 		var notes []string

@@ -3,6 +3,7 @@ package lint_test
 import (
 	"testing"
 
+	"github.com/secctx-lint/secctx-lint/internal/linttest"
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/policy"
 	"github.com/secctx-lint/secctx-lint/source"
@@ -39,15 +40,7 @@ func TestAzureSystemNamespacesAlwaysExcluded(t *testing.T) {
 			t.Errorf("%s: %d findings, want judged %v", ns, len(fs), judged)
 		}
 	}
-	gk, _ := source.Parse("c.yaml", []byte("apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sPSPPrivilegedContainer\nmetadata: {name: gk}\nspec: {}\n"), source.DefaultLimits)
-	gcs, _, cerrs := policy.ReadConstraints(gk)
-	if len(cerrs) > 0 {
-		t.Fatal(cerrs)
-	}
-	ge, err := lint.New(gcs, lint.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ge := linttest.Engine(t, "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sPSPPrivilegedContainer\nmetadata: {name: gk}\nspec: {}\n", lint.Options{})
 	if fs, _ := ge.File(pod("kube-system")); len(fs) == 0 {
 		t.Error("a gatekeeper-library constraint without a namespace match does not judge kube-system")
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/secctx-lint/secctx-lint/lint"
 	"github.com/secctx-lint/secctx-lint/policy"
+	"github.com/secctx-lint/secctx-lint/source"
 )
 
 // Restricted is Azure's restricted initiative with Audit and the default
@@ -59,4 +60,29 @@ spec:
     runAsUser: {rule: RunAsAny}
     %[1]s: {rule: MayRunAs, ranges: [{min: 1, max: 100}]}
 `, field)
+}
+
+// Constraints reads the constraints of a constraint file's text, which
+// must parse and read without an error.
+func Constraints(tb testing.TB, text string) []*policy.Constraint {
+	tb.Helper()
+	f, errs := source.Parse("constraints.yaml", []byte(text), source.DefaultLimits)
+	if len(errs) > 0 {
+		tb.Fatal(errs[0])
+	}
+	cs, _, cerrs := policy.ReadConstraints(f)
+	if len(cerrs) > 0 {
+		tb.Fatal(cerrs[0])
+	}
+	return cs
+}
+
+// Engine judges with the constraints of a constraint file's text.
+func Engine(tb testing.TB, text string, opts lint.Options) *lint.Engine {
+	tb.Helper()
+	e, err := lint.New(Constraints(tb, text), opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
 }
