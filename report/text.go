@@ -42,7 +42,7 @@ func (s *textStream) Add(b *Batch) error {
 		if f.Certainty == lint.Strict {
 			cert = " (strict)"
 		}
-		fmt.Fprintf(bw, "%s: %s %s%s: %s%s\n", position(f.File, f.Line, f.Column), f.Level, f.Rule, cert, f.Message, about(f))
+		fmt.Fprintf(bw, "%s: %s %s%s: %s%s\n", Where(f.File, f.Line, f.Column), f.Level, f.Rule, cert, f.Message, about(f))
 		if li := b.lines(f.File); li != nil && f.Line >= 1 && f.Line <= li.Lines() {
 			line := string(li.Line(f.Line))
 			fmt.Fprintf(bw, "  %s\n", strings.ReplaceAll(line, "\t", " "))
@@ -95,12 +95,12 @@ func (s *textStream) End(r *Run) error {
 
 // inputError renders an input problem as file:line:col: error: message.
 func inputError(e *source.Error) string {
-	return position(e.Path, e.Line, e.Column) + ": error: " + e.Msg
+	return Where(e.Path, e.Line, e.Column) + ": error: " + e.Msg
 }
 
-// position is file:line:col, leaving out what is not known (0): a
+// Where is file:line:col, leaving out what is not known (0): a
 // finding in a chart archive has no line to edit.
-func position(path string, line, col int) string {
+func Where(path string, line, col int) string {
 	if line <= 0 {
 		return path
 	}

@@ -262,8 +262,9 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 	// Inside Actions a diff is shown between stop-commands and resume
 	// lines: its context lines are the manifest's own, and one starting
 	// with "::" would run as a workflow command.
+	var pause *report.CommandPause
 	if cfg.fix.diff && inActions(getenv) {
-		pause := report.NewCommandPause(stdout)
+		pause = report.NewCommandPause(stdout)
 		defer pause.Resume()
 		stdout = pause
 	}
@@ -288,7 +289,7 @@ func runFix(cfg *config, engine *lint.Engine, stage *render.Result, run *report.
 		return exitUsage
 	}
 	f2, c2 := applyRenders(cfg, engine, stage, rendered, run, lim, stdout, stderr)
-	if pause, ok := stdout.(*report.CommandPause); ok {
+	if pause != nil {
 		pause.Resume() // before the report: its annotations must run
 	}
 	fr.fields, fr.changed = fr.fields+f2, fr.changed+c2
@@ -401,16 +402,20 @@ func refusals(rs []refusal, fs []lint.Finding) []refusal {
 // every Deployment of a repository is one line, and the user can find
 // the workloads it is about.
 func refusalLines(rs []refusal) []string {
+	type workload struct {
+		file string
+		line int
+	}
 	type seen struct {
 		first     refusal
-		workloads map[string]bool
+		workloads map[workload]bool
 	}
 	var order []string
 	by := map[string]*seen{}
 	for _, r := range rs {
 		s := by[r.msg]
 		if s == nil {
-			s = &seen{first: r, workloads: map[string]bool{}}
+			s = &seen{first: r, workloads: map[workload]bool{}}
 			by[r.msg] = s
 			order = append(order, r.msg)
 		}
@@ -418,12 +423,12 @@ func refusalLines(rs []refusal) []string {
 		if obj == 0 {
 			obj = r.line // a rendered workload: its finding's origin line
 		}
-		s.workloads[fmt.Sprintf("%s:%d", r.file, obj)] = true
+		s.workloads[workload{r.file, obj}] = true
 	}
 	lines := make([]string, 0, len(order))
 	for _, m := range order {
 		s := by[m]
-		line := fmt.Sprintf("%s:%d: %s", s.first.file, s.first.line, m)
+		line := report.Where(s.first.file, s.first.line, 0) + ": " + m
 		if n := len(s.workloads) - 1; n > 0 {
 			line += fmt.Sprintf(" (also in %s)", report.Plural(n, "other workload"))
 		}
